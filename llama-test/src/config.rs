@@ -1,0 +1,122 @@
+//! Run configuration from the environment: mode, base URL, key, fixture root.
+//!
+//! Order: per-test attribute > environment > default. Values are parsed
+//! strictly; a bad value is an error naming the variable and what it accepts.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The service root when `LLAMA_API_BASE_URL` is not set.
+pub const DEFAULT_BASE_URL: &str = "https://api.llama.com";
+
+/// How a test gets its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Replay what is recorded; record what is missing when a key is set;
+    /// otherwise fail. The local default.
+    Auto,
+    /// Fixtures only, never the network. The default when `CI` is set.
+    Replay,
+    /// Call the API and rewrite the fixture.
+    Record,
+    /// Call the API and write nothing.
+    Live,
+}
+
+impl Mode {
+    /// Parses a mode name; `source` names where it came from in the error.
+    pub fn parse(value: &str, source: &str) -> Result<Self> {
+        match value.trim() {
+            "auto" => Ok(Mode::Auto),
+            "replay" => Ok(Mode::Replay),
+            "record" => Ok(Mode::Record),
+            "live" => Ok(Mode::Live),
+            other => Err(Error::Config(format!(
+                "{source} is `{other}`; expected one of: `auto`, `replay`, `record`, `live`"
+            ))),
+        }
+    }
+
+    /// The mode name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Auto => "auto",
+            Mode::Replay => "replay",
+            Mode::Record => "record",
+            Mode::Live => "live",
+        }
+    }
+
+    /// `LLAMA_TEST_MODE`, else `replay` under CI, else `auto`.
+    pub fn from_env() -> Result<Self> {
+        match env_var("LLAMA_TEST_MODE")? {
+            Some(v) => Mode::parse(&v, "LLAMA_TEST_MODE"),
+            None if is_ci() => Ok(Mode::Replay),
+            None => Ok(Mode::Auto),
+        }
+    }
+}
+
+/// `CI` is set and not `false`/`0`/empty (as insta reads it).
+pub fn is_ci() -> bool {
+    match std::env::var("CI") {
+        Ok(v) => !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"),
+        Err(_) => false,
+    }
+}
+
+/// Reads an env var; unset and empty are `None`; non-UTF-8 is an error.
+pub fn env_var(name: &str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::Config(format!("{name} is not valid UTF-8")))
+        }
+    }
+}
+
+/// `LLAMA_API_BASE_URL` without a trailing slash, else [`DEFAULT_BASE_URL`].
+pub fn base_url_from_env() -> Result<String> {
+    let url = env_var("LLAMA_API_BASE_URL")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    let trimmed = url.trim().trim_end_matches('/').to_owned();
+    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+        return Err(Error::Config(format!(
+            "LLAMA_API_BASE_URL is `{trimmed}`; expected an http:// or https:// URL such as `{DEFAULT_BASE_URL}` \
+             (the paths /v1/... and /compat/v1/... are appended)"
+        )));
+    }
+    Ok(trimmed)
+}
+
+/// `LLAMA_API_KEY`, if set.
+pub fn api_key_from_env() -> Result<Option<String>> {
+    Ok(env_var("LLAMA_API_KEY")?.map(|k| k.trim().to_owned()))
+}
+
+/// `LLAMA_TEST_FIXTURES`, else `<manifest_dir>/fixtures`. A relative
+/// `LLAMA_TEST_FIXTURES` is taken relative to `manifest_dir`.
+pub fn fixture_root(manifest_dir: &Path) -> Result<PathBuf> {
+    Ok(match env_var("LLAMA_TEST_FIXTURES")? {
+        Some(p) if Path::new(&p).is_absolute() => PathBuf::from(p),
+        Some(p) => manifest_dir.join(p),
+        None => manifest_dir.join("fixtures"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mode_parsing_is_strict_and_names_the_variable() {
+        assert_eq!(Mode::parse("replay", "X").unwrap(), Mode::Replay);
+        let err = Mode::parse("replya", "LLAMA_TEST_MODE")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("LLAMA_TEST_MODE"), "{err}");
+        assert!(err.contains("`auto`, `replay`, `record`, `live`"), "{err}");
+    }
+}

@@ -1,0 +1,154 @@
+//! One error type for everything that is not a failed check.
+//!
+//! Outcomes are kept apart: a check that says "no" is a *fail* and panics with
+//! an assertion message; everything here is an *error* (transport, auth, bad
+//! fixture, bad configuration). Every variant names the thing to fix.
+//!
+//! No variant ever holds the API key: messages that come from the server pass
+//! through [`redact_secrets`] before they are stored.
+
+use std::time::Duration;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong that is not a failed check.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401 or 403: the key is missing, wrong, or lacks access.
+    #[error(
+        "authentication failed (HTTP {status}): {message}. Check that LLAMA_API_KEY is set to a valid key"
+    )]
+    Auth { status: u16, message: String },
+
+    /// 404: unknown model or path.
+    #[error("not found (HTTP 404): {message}{}", suggestion_suffix(suggestion))]
+    NotFound {
+        message: String,
+        suggestion: Option<String>,
+    },
+
+    /// 400/409/422 and other 4xx: the request itself is wrong.
+    #[error("the Llama API rejected the request (HTTP {status}): {message}")]
+    BadRequest { status: u16, message: String },
+
+    /// 429 after all retries.
+    #[error("rate limited (HTTP 429) after {attempts} attempt(s): {message}")]
+    RateLimited {
+        message: String,
+        attempts: u32,
+        retry_after: Option<Duration>,
+    },
+
+    /// 5xx after all retries.
+    #[error("the Llama API failed (HTTP {status}) after {attempts} attempt(s): {message}")]
+    Server {
+        status: u16,
+        message: String,
+        attempts: u32,
+    },
+
+    /// The request did not finish in time.
+    #[error(
+        "request timed out after {after:?} ({attempts} attempt(s)); raise `timeout_ms` if the model needs longer"
+    )]
+    Timeout { after: Duration, attempts: u32 },
+
+    /// Connection refused, reset, DNS, TLS...
+    #[error("could not reach the Llama API at {url}: {message}")]
+    Transport { url: String, message: String },
+
+    /// The server answered something we could not understand.
+    #[error("could not decode the Llama API response: {message}")]
+    Decode { message: String },
+
+    /// A stream broke, ended early, or carried an error event.
+    #[error("stream error: {message}")]
+    Stream { message: String },
+
+    /// Bad configuration: env var, attribute key, option, model id.
+    #[error("{0}")]
+    Config(String),
+
+    /// A request that must not be sent (bad image, unsupported option...).
+    /// Raised before anything reaches the network.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+
+    /// A fixture could not be read, parsed or written, or replay had no match.
+    #[error("{0}")]
+    Fixture(String),
+
+    /// The model-graded rubric could not produce a verdict.
+    #[error("grader error: {0}")]
+    Grader(String),
+}
+
+fn suggestion_suffix(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!(" (did you mean `{s}`?)"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// Whether the same request may succeed when sent again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::RateLimited { .. }
+                | Error::Server { .. }
+                | Error::Timeout { .. }
+                | Error::Transport { .. }
+        )
+    }
+}
+
+/// Removes anything that looks like a credential from text that came from
+/// outside (server bodies, reqwest errors) before it is kept in an error, a
+/// log line or a fixture: the live key value itself, and `Bearer <token>`.
+pub fn redact_secrets(text: &str, key: Option<&str>) -> String {
+    let mut out = text.to_owned();
+    if let Some(key) = key.filter(|k| k.len() >= 4) {
+        out = out.replace(key, "[REDACTED]");
+    }
+    bearer_pattern()
+        .replace_all(&out, "Bearer [REDACTED]")
+        .into_owned()
+}
+
+fn bearer_pattern() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"(?i)bearer\s+[^\s\x22',}\]]+").expect("constant regex is valid")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_key_and_bearer_tokens() {
+        let s = redact_secrets(
+            "key LLM|123|abc and header Bearer sk-secret.1 end",
+            Some("LLM|123|abc"),
+        );
+        assert!(!s.contains("LLM|123|abc"));
+        assert!(!s.contains("sk-secret"));
+        assert!(s.contains("[REDACTED]"));
+    }
+
+    #[test]
+    fn not_found_offers_suggestion() {
+        let e = Error::NotFound {
+            message: "model `Llama-3.3-70B` not found".into(),
+            suggestion: Some("Llama-3.3-70B-Instruct".into()),
+        };
+        assert!(
+            e.to_string()
+                .contains("did you mean `Llama-3.3-70B-Instruct`?")
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! One HTTP request/response pair as the client saw it, in the form that
+//! fixtures store: enough to serve the same bytes again, nothing secret.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Response headers worth keeping. Everything else (cookies, auth, request
+/// ids that change on every call) is dropped before an exchange is stored.
+pub const ALLOWED_RESPONSE_HEADERS: &[&str] = &[
+    "content-type",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-tokens",
+];
+
+/// The request half: method, path (no host, no query) and JSON body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// e.g. `/v1/chat/completions`.
+    pub path: String,
+    /// The JSON body; `null` for GET.
+    pub body: Value,
+}
+
+/// A response body: JSON for plain calls, the raw `data:` payloads for
+/// streams (one string per SSE event, without the `data: ` prefix).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedBody {
+    Json(Value),
+    Sse(Vec<String>),
+}
+
+/// The response half.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    /// Allow-listed headers only, lower-case names.
+    pub headers: BTreeMap<String, String>,
+    pub body: RecordedBody,
+}
+
+/// One complete, successful exchange.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    pub response: RecordedResponse,
+}
+
+/// Keeps only [`ALLOWED_RESPONSE_HEADERS`] from a header list.
+pub fn allowed_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<String, String> {
+    headers
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .filter(|(k, _)| ALLOWED_RESPONSE_HEADERS.contains(&k.as_str()))
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect()
+}
+
+/// Header the replay server sets on a response that answers a request it has
+/// no recording for; the client turns such a response into [`crate::Error::Fixture`]
+/// carrying the body text (the miss report), and never retries it.
+pub const REPLAY_MISS_HEADER: &str = "x-llama-test-replay-miss";

@@ -1,0 +1,341 @@
+//! The typed chat request, independent of which endpoint carries it.
+//!
+//! [`ChatRequest`] holds what the user asked for; `wire` turns it into the
+//! exact JSON body of the native (`/v1`) or compat (`/compat/v1`) endpoint and
+//! refuses options an endpoint does not accept instead of dropping them.
+
+use serde_json::Value;
+
+use crate::completion::ToolCall;
+use crate::error::{Error, Result};
+
+/// Which of the Llama API's two chat endpoints to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Endpoint {
+    /// `POST {base}/v1/chat/completions`, Meta's own format.
+    #[default]
+    Native,
+    /// `POST {base}/compat/v1/chat/completions`, OpenAI Chat Completions.
+    Compat,
+}
+
+impl Endpoint {
+    /// The request path, appended to the base URL.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Native => "/v1/chat/completions",
+            Endpoint::Compat => "/compat/v1/chat/completions",
+        }
+    }
+
+    /// Parses `"native"` or `"compat"`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "native" => Ok(Endpoint::Native),
+            "compat" => Ok(Endpoint::Compat),
+            other => Err(Error::Config(format!(
+                "unknown endpoint `{other}`; expected one of: `native`, `compat`"
+            ))),
+        }
+    }
+}
+
+/// Who said a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+    Tool,
+}
+
+impl Role {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "system" => Ok(Role::System),
+            "user" => Ok(Role::User),
+            "assistant" => Ok(Role::Assistant),
+            "tool" => Ok(Role::Tool),
+            other => Err(Error::Config(format!(
+                "unknown message role `{other}`; expected one of: system, user, assistant, tool"
+            ))),
+        }
+    }
+}
+
+/// One part of a message's content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContentPart {
+    Text(String),
+    /// An `https://` URL or a `data:image/...;base64,...` URL.
+    ImageUrl(String),
+}
+
+/// One chat message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    pub content: Vec<ContentPart>,
+    /// Calls the assistant made (assistant messages only).
+    pub tool_calls: Vec<ToolCall>,
+    /// Which call this message answers (tool messages only).
+    pub tool_call_id: Option<String>,
+}
+
+impl Message {
+    fn text(role: Role, text: impl Into<String>) -> Self {
+        Message {
+            role,
+            content: vec![ContentPart::Text(text.into())],
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+
+    /// A system message.
+    pub fn system(text: impl Into<String>) -> Self {
+        Self::text(Role::System, text)
+    }
+
+    /// A user message.
+    pub fn user(text: impl Into<String>) -> Self {
+        Self::text(Role::User, text)
+    }
+
+    /// An assistant message (history).
+    pub fn assistant(text: impl Into<String>) -> Self {
+        Self::text(Role::Assistant, text)
+    }
+
+    /// An assistant turn that made tool calls, as sent back in history.
+    pub fn assistant_tool_calls(text: impl Into<String>, calls: Vec<ToolCall>) -> Self {
+        Message {
+            tool_calls: calls,
+            ..Self::text(Role::Assistant, text)
+        }
+    }
+
+    /// A tool result answering the call `tool_call_id`.
+    pub fn tool(tool_call_id: impl Into<String>, text: impl Into<String>) -> Self {
+        Message {
+            tool_call_id: Some(tool_call_id.into()),
+            ..Self::text(Role::Tool, text)
+        }
+    }
+
+    /// Appends an image part (a URL or data URL).
+    pub fn with_image_url(mut self, url: impl Into<String>) -> Self {
+        self.content.push(ContentPart::ImageUrl(url.into()));
+        self
+    }
+
+    /// The concatenated text parts.
+    pub fn text_content(&self) -> String {
+        self.content
+            .iter()
+            .filter_map(|p| match p {
+                ContentPart::Text(t) => Some(t.as_str()),
+                ContentPart::ImageUrl(_) => None,
+            })
+            .collect()
+    }
+
+    /// The image URLs in this message.
+    pub fn image_urls(&self) -> impl Iterator<Item = &str> {
+        self.content.iter().filter_map(|p| match p {
+            ContentPart::ImageUrl(u) => Some(u.as_str()),
+            ContentPart::Text(_) => None,
+        })
+    }
+}
+
+/// A function the model may call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    /// `[a-zA-Z0-9_-]`, at most 64 characters.
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON Schema of the arguments object; `None` means no parameters.
+    pub parameters: Option<Value>,
+    pub strict: Option<bool>,
+}
+
+impl Tool {
+    /// A tool with a name and parameters schema.
+    pub fn function(name: impl Into<String>, parameters: Value) -> Self {
+        Tool {
+            name: name.into(),
+            description: None,
+            parameters: Some(parameters),
+            strict: None,
+        }
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Parses tool definitions in the Llama/OpenAI function format: an array
+    /// of `{"type": "function", "function": {name, description?, parameters?,
+    /// strict?}}`. A bare `{name, ...}` entry is accepted too. `source` names
+    /// the file in error messages.
+    pub fn list_from_json(value: &Value, source: &str) -> Result<Vec<Tool>> {
+        let items = match value {
+            Value::Array(items) => items.as_slice(),
+            _ => {
+                return Err(Error::Config(format!(
+                    "{source}: expected a JSON array of tools like \
+                     [{{\"type\": \"function\", \"function\": {{\"name\": ...}}}}]"
+                )));
+            }
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                Tool::from_json(item).map_err(|e| Error::Config(format!("{source}: [{i}]: {e}")))
+            })
+            .collect()
+    }
+
+    fn from_json(item: &Value) -> std::result::Result<Tool, String> {
+        if let Some(kind) = item.get("type").and_then(Value::as_str)
+            && kind != "function"
+        {
+            return Err(format!(
+                "`type` is `{kind}`; only `function` tools are supported"
+            ));
+        }
+        let function = item.get("function").unwrap_or(item);
+        let name = function
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or("missing string field `function.name`")?;
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(format!(
+                "tool name `{name}` must be 1-64 characters of [a-zA-Z0-9_-]"
+            ));
+        }
+        let parameters = function.get("parameters").cloned();
+        if let Some(p) = &parameters
+            && !p.is_object()
+        {
+            return Err(format!(
+                "`parameters` of `{name}` must be a JSON Schema object"
+            ));
+        }
+        Ok(Tool {
+            name: name.to_owned(),
+            description: function
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            parameters,
+            strict: function.get("strict").and_then(Value::as_bool),
+        })
+    }
+}
+
+/// Whether and which tool the model must call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolChoice {
+    Auto,
+    Required,
+    None,
+    /// Force a call to the named function.
+    Function(String),
+}
+
+impl ToolChoice {
+    /// `"auto"`, `"required"`, `"none"`, or a function name.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "auto" => ToolChoice::Auto,
+            "required" => ToolChoice::Required,
+            "none" => ToolChoice::None,
+            name => ToolChoice::Function(name.to_owned()),
+        }
+    }
+}
+
+/// `response_format: {type: json_schema, json_schema: {name, schema}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonSchemaFormat {
+    pub name: String,
+    pub schema: Value,
+}
+
+/// Sampling options, named as on the provider page. Which wire field each
+/// becomes depends on the endpoint (native sends `max_tokens` as
+/// `max_completion_tokens`; the OpenAI penalties exist only on compat).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sampling {
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub top_k: Option<u32>,
+    pub max_tokens: Option<u32>,
+    pub repetition_penalty: Option<f64>,
+    pub frequency_penalty: Option<f64>,
+    pub presence_penalty: Option<f64>,
+}
+
+/// One chat completion request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    /// Bare model id (any `llamaapi:` prefix already stripped).
+    pub model: String,
+    pub messages: Vec<Message>,
+    pub sampling: Sampling,
+    pub stream: bool,
+    pub tools: Vec<Tool>,
+    pub tool_choice: Option<ToolChoice>,
+    pub response_format: Option<JsonSchemaFormat>,
+    pub user: Option<String>,
+    pub endpoint: Endpoint,
+}
+
+impl ChatRequest {
+    /// A request for `model` (promptfoo ids accepted) with no messages yet.
+    pub fn new(model: impl AsRef<str>) -> Self {
+        ChatRequest {
+            model: crate::catalogue::parse_provider_id(model.as_ref()).to_owned(),
+            messages: Vec::new(),
+            sampling: Sampling::default(),
+            stream: false,
+            tools: Vec::new(),
+            tool_choice: None,
+            response_format: None,
+            user: None,
+            endpoint: Endpoint::Native,
+        }
+    }
+
+    /// Appends a message.
+    pub fn message(mut self, message: Message) -> Self {
+        self.messages.push(message);
+        self
+    }
+
+    /// All image URLs across the messages.
+    pub fn image_urls(&self) -> impl Iterator<Item = &str> {
+        self.messages.iter().flat_map(Message::image_urls)
+    }
+}
