@@ -6,6 +6,7 @@ pub mod completion;
 pub mod config;
 pub mod error;
 pub mod exchange;
+pub mod output;
 pub mod request;
 
 #[doc(hidden)]
@@ -17,6 +18,7 @@ pub use completion::{Completion, RateLimitInfo, StopReason, ToolCall, Usage};
 pub use config::Mode;
 pub use error::{Error, Result};
 pub use llama_test_macros::*;
+pub use output::Output;
 pub use request::{
     ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Sampling, Tool, ToolChoice,
 };

@@ -97,3 +97,14 @@ pub struct EvalSpec {
 pub struct EvalRegistration(pub &'static EvalSpec);
 
 inventory::collect!(EvalRegistration);
+
+/// Runs one generated test: build the request, get the answer (live, record
+/// or replay), run the declared checks, then the body. Panics on failure.
+pub fn run<F, Fut>(spec: &'static EvalSpec, body: F)
+where
+    F: Fn(crate::output::Output) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let _ = (spec, body);
+    todo!("runtime work")
+}
