@@ -1,0 +1,92 @@
+//! `assert_output_snapshot!`: an insta snapshot of an eval's answer under a
+//! stable explicit name, with volatile fields left out.
+//!
+//! The snapshot holds what a reviewer needs to judge a change: model,
+//! endpoint, the request's messages (images shown as `[image]`), tools, the
+//! answer text, tool calls and stop reason. Ids, latency, token metrics and
+//! rate-limit headers change on every call and are never written.
+
+use serde_json::{Value, json};
+
+use crate::output::Output;
+use crate::request::ContentPart;
+
+/// Asserts an insta snapshot of an [`Output`](crate::Output).
+///
+/// The snapshot is named `module__test[__case][__model]` (the libtest path
+/// with `::` replaced by `__`), never inferred from the calling function, so
+/// names stay stable across cases, models and async bodies. Review changes
+/// with `cargo insta review`. In `live` mode a mismatch is printed as a
+/// warning and does not fail the test: live answers vary, recordings don't.
+///
+/// ```no_run
+/// # use llama_test::prelude::*;
+/// #[llama_eval(model = "Llama-3.3-70B-Instruct", prompt = "Say hi")]
+/// fn says_hi(out: Output) {
+///     assert_output_snapshot!(out);
+/// }
+/// ```
+#[macro_export]
+macro_rules! assert_output_snapshot {
+    ($out:expr $(,)?) => {{
+        let __out: &$crate::Output = &$out;
+        let (__name, __value) = $crate::__private::snapshot_content(__out);
+        $crate::__private::snapshot_guard(__out, || {
+            $crate::__private::insta::assert_json_snapshot!(__name, __value);
+        });
+    }};
+}
+
+/// The name and JSON content of an output's snapshot.
+pub fn snapshot_content(out: &Output) -> (String, Value) {
+    let request = out.request();
+    let messages: Vec<Value> = request
+        .messages
+        .iter()
+        .map(|m| {
+            let content: Vec<Value> = m
+                .content
+                .iter()
+                .map(|p| match p {
+                    ContentPart::Text(t) => Value::String(t.clone()),
+                    ContentPart::ImageUrl(u) if u.starts_with("data:") => Value::String("[image]".into()),
+                    ContentPart::ImageUrl(u) => Value::String(format!("[image {u}]")),
+                })
+                .collect();
+            json!({ "role": m.role.as_str(), "content": content })
+        })
+        .collect();
+    let completion = out.completion();
+    let calls: Vec<Value> = completion
+        .tool_calls
+        .iter()
+        .map(|c| json!({ "name": c.name, "arguments": c.arguments, "raw_arguments": c.raw_arguments }))
+        .collect();
+    let value = json!({
+        "model": request.model,
+        "endpoint": match request.endpoint { crate::Endpoint::Native => "native", crate::Endpoint::Compat => "compat" },
+        "stream": request.stream,
+        "messages": messages,
+        "tools": request.tools.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+        "text": completion.text,
+        "tool_calls": calls,
+        "stop_reason": completion.stop_reason.as_ref().map(|s| s.as_str().to_owned()),
+    });
+    (out.snapshot_name().to_owned(), value)
+}
+
+/// Runs the insta assertion; in live mode a mismatch only warns.
+pub fn snapshot_guard(out: &Output, assert: impl FnOnce()) {
+    if !out.is_live() {
+        assert();
+        return;
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assert));
+    if result.is_err() {
+        eprintln!(
+            "llama-test: snapshot `{}` differs from the live answer; not failing in live mode \
+             (snapshots compare recorded answers)",
+            out.snapshot_name()
+        );
+    }
+}
