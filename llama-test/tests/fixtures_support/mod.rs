@@ -91,7 +91,7 @@ pub fn meta(name: &str) -> TestMeta {
         name: name.into(),
         package: "llama-test-examples".into(),
         target: Some("examples".into()),
-        test_path: format!("{}", name.replace("__", "::")),
+        test_path: name.replace("__", "::"),
     }
 }
 
