@@ -290,3 +290,25 @@ fn replay_of_a_corrupt_fixture_names_file_and_position() {
         .to_string();
     assert!(msg.contains(&format!("{}:4:3", path.display())), "{msg}");
 }
+
+#[tokio::test]
+async fn a_replay_session_serves_its_fixture_and_reports_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scratch_fixture(&dir, "session_case");
+    let session = FixtureSession::open(Mode::Replay, &path, meta("session_case"), false).unwrap();
+    let base = session.replay_base_url().unwrap().to_owned();
+    let res = http()
+        .post(format!("{base}{CHAT_PATH}"))
+        .body(chat_body(PROMPT, 0.2).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap(), completion_json("Sunny"));
+    assert_eq!(
+        session.finish(true, None).unwrap(),
+        llama_test::fixtures::FinishOutcome::Replayed {
+            unused: 0,
+            misses: 0
+        }
+    );
+}
