@@ -107,6 +107,7 @@ fn error_responses_are_never_recorded() {
             .to_string()
             .contains("error")
     );
+    assert!(rec.record(sse_exchange(chat_body("q", 0.2), &[])).is_err());
 
     assert!(rec.is_empty());
     assert!(matches!(
@@ -114,6 +115,18 @@ fn error_responses_are_never_recorded() {
         RecordOutcome::Kept { .. }
     ));
     assert!(!path.exists());
+
+    // A compat stream ending in `[DONE]` is a complete stream and is kept.
+    let mut compat = sse_exchange(chat_body("q", 0.2), &[json!({"choices": []})]);
+    if let RecordedBody::Sse(events) = &mut compat.response.body {
+        events.push("[DONE]".into());
+    }
+    let rec = Recorder::new("t", &path);
+    rec.record(compat).unwrap();
+    assert!(matches!(
+        rec.finish(true, None).unwrap(),
+        RecordOutcome::Written { interactions: 1 }
+    ));
 }
 
 #[test]
