@@ -6,6 +6,7 @@ pub mod completion;
 pub mod config;
 pub mod error;
 pub mod exchange;
+pub mod fixtures;
 pub mod output;
 pub mod request;
 
