@@ -1,14 +1,22 @@
 //! llama-test: declarative LLM evals for Meta's Llama API inside `cargo test`.
 
 pub mod catalogue;
+pub mod checks;
 pub mod client;
 pub mod completion;
 pub mod config;
+mod context;
 pub mod error;
+mod eval;
 pub mod exchange;
 pub mod fixtures;
-pub mod output;
+pub mod images;
+mod output;
 pub mod request;
+mod runtime;
+mod snapshot;
+mod spec;
+pub mod template;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -18,8 +26,14 @@ pub use client::{Client, ClientConfig};
 pub use completion::{Completion, RateLimitInfo, StopReason, ToolCall, Usage};
 pub use config::Mode;
 pub use error::{Error, Result};
-pub use llama_test_macros::*;
+pub use eval::Eval;
+pub use llama_test_macros::llama_eval;
 pub use output::Output;
 pub use request::{
     ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Sampling, Tool, ToolChoice,
 };
+
+/// Everything a test file needs: `use llama_test::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Eval, Message, Output, Tool, ToolChoice, assert_output_snapshot, llama_eval};
+}

@@ -105,6 +105,8 @@ where
     F: Fn(crate::output::Output) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let _ = (spec, body);
-    todo!("runtime work")
+    crate::runtime::run(spec, body)
 }
+
+pub use crate::snapshot::{snapshot_content, snapshot_guard};
+pub use insta;

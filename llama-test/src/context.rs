@@ -1,0 +1,179 @@
+//! The per-test context: which test is running, how its answers are
+//! obtained (the fixture session) and the shared client they go through.
+//!
+//! Subject calls, grader calls and any follow-up calls the body makes with
+//! [`Eval`](crate::Eval) all go through one context, so they all land in the
+//! test's single fixture file, in order.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use crate::client::{Client, ClientConfig};
+use crate::completion::Completion;
+use crate::config::{self, Mode};
+use crate::error::{Error, Result};
+use crate::fixtures::{FixtureSession, TestMeta, fixture_name};
+use crate::request::ChatRequest;
+
+/// Names and settings of the running test.
+#[derive(Debug, Clone)]
+pub struct TestInfo {
+    /// Stable id: `module__test[__case][__model]`; fixture and snapshot name.
+    pub name: String,
+    /// The libtest path, e.g. `tool_calling::case_1_nyc`.
+    pub test_path: String,
+    /// The effective mode (`replay`, `record` or `live`).
+    pub mode: Mode,
+    /// The fixture file, unless the test runs live.
+    pub fixture_path: Option<PathBuf>,
+    /// The case's variables.
+    pub vars: Vec<(String, String)>,
+    /// The model `llm_rubric` uses when a rubric names none.
+    pub grader_model: String,
+}
+
+/// Where a test is declared, for naming its fixture.
+#[derive(Debug, Clone)]
+pub(crate) struct TestLocation<'a> {
+    /// `module_path!()` of the test fn (crate name first).
+    pub module_path: &'a str,
+    /// The test fn's name.
+    pub test_name: &'a str,
+    /// `CARGO_MANIFEST_DIR` of the crate holding the test.
+    pub manifest_dir: &'a str,
+}
+
+pub(crate) struct TestContext {
+    pub info: TestInfo,
+    pub session: FixtureSession,
+    pub client: Client,
+}
+
+impl TestContext {
+    /// Opens the context for one test: resolves the mode (per-test override
+    /// > `LLAMA_TEST_MODE` > CI default) and opens its fixture session.
+    pub fn open(
+        location: &TestLocation<'_>,
+        mode_override: Option<&str>,
+        vars: Vec<(String, String)>,
+        grader_model: String,
+        client_tweak: impl FnOnce(&mut ClientConfig),
+    ) -> Result<Self> {
+        let mode = match mode_override {
+            Some(m) => Mode::parse(m, "the `record` attribute key")?,
+            None => Mode::from_env()?,
+        };
+        let root = config::fixture_root(std::path::Path::new(location.manifest_dir))?;
+        let name = fixture_name(location.module_path, location.test_name);
+        let path = root.join(format!("{name}.json"));
+        let test_path = libtest_path(location.module_path, location.test_name);
+        let meta = TestMeta {
+            name: name.clone(),
+            package: std::env::var("CARGO_PKG_NAME").unwrap_or_default(),
+            target: integration_target(location.module_path),
+            test_path: test_path.clone(),
+        };
+        let mut client_config = shared_config()?.clone();
+        client_tweak(&mut client_config);
+        let client = shared_client(&client_config)?;
+        let session = FixtureSession::open(mode, &path, meta, client_config.api_key.is_some())?;
+        let mode = session.mode();
+        Ok(TestContext {
+            info: TestInfo {
+                name,
+                test_path,
+                mode,
+                fixture_path: (mode != Mode::Live).then_some(path),
+                vars,
+                grader_model,
+            },
+            session,
+            client,
+        })
+    }
+
+    /// Sends a request through this test's session.
+    pub async fn send(&self, request: &ChatRequest) -> Result<Completion> {
+        self.session.send(&self.client, request).await
+    }
+
+    /// Ends the session; in record mode writes the fixture when every request succeeded.
+    pub fn finish(&self, all_succeeded: bool) -> Result<()> {
+        let key = self.client.config().api_key.as_deref();
+        self.session.finish(all_succeeded, key).map(|_| ())
+    }
+
+    /// The grader as the checks module wants it: a closure over this context.
+    pub fn grader(self: &Arc<Self>) -> impl crate::checks::Grader + use<> {
+        let context = Arc::clone(self);
+        move |request: ChatRequest| {
+            let context = Arc::clone(&context);
+            async move { context.send(&request).await }
+        }
+    }
+
+    /// Variables as borrowed pairs, for templating.
+    pub fn vars(&self) -> Vec<(&str, &str)> {
+        self.info
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// `tool_calling::case_1_nyc` from `crate::tool_calling` + `case_1_nyc`.
+fn libtest_path(module_path: &str, test_name: &str) -> String {
+    module_path
+        .split("::")
+        .skip(1)
+        .chain(std::iter::once(test_name))
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// The `--test` target of an integration test: its crate name, unless the
+/// crate is the package's library (unit tests).
+fn integration_target(module_path: &str) -> Option<String> {
+    let krate = module_path.split("::").next()?;
+    let package = std::env::var("CARGO_PKG_NAME").ok()?;
+    (krate != package.replace('-', "_")).then(|| krate.to_owned())
+}
+
+/// The environment's client settings, read once per process.
+fn shared_config() -> Result<&'static ClientConfig> {
+    static CONFIG: OnceLock<std::result::Result<ClientConfig, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| ClientConfig::from_env().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Config(e.clone()))
+}
+
+/// One client (one connection pool) per distinct setting, for the process.
+fn shared_client(config: &ClientConfig) -> Result<Client> {
+    use std::sync::Mutex;
+    type Key = (std::time::Duration, u32, bool);
+    static CLIENTS: OnceLock<Mutex<Vec<(Key, Client)>>> = OnceLock::new();
+    let key = (config.timeout, config.max_retries, config.allow_unlisted_models);
+    let mut clients = CLIENTS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return Ok(client.clone());
+    }
+    let client = Client::new(config.clone())?;
+    clients.push((key, client.clone()));
+    Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_path_drops_the_crate() {
+        assert_eq!(libtest_path("examples::tool_calling", "case_1_nyc"), "tool_calling::case_1_nyc");
+        assert_eq!(libtest_path("basic", "explains_quantum"), "explains_quantum");
+    }
+}

@@ -1,0 +1,207 @@
+//! Runs one generated test: context, sample(s), declared checks, body,
+//! fixture, verdict.
+//!
+//! Outcomes stay apart in what the test prints: a failed check panics with
+//! the check report ("llama-test FAIL"), anything that kept the eval from
+//! running panics with "llama-test ERROR" and names what to fix.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+
+use crate::__private::EvalSpec;
+use crate::checks::{Assertion, CheckInput, Grading, Report, evaluate_all};
+use crate::context::{TestContext, TestLocation};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::request::ChatRequest;
+
+/// One multi-thread runtime per test binary, shared by every test, so the
+/// shared client's connection pool and the replay server outlive each test.
+pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("llama-test")
+            .enable_all()
+            .build()
+            .expect("the OS refused to start the llama-test runtime threads")
+    })
+}
+
+tokio::task_local! {
+    /// The context of the test whose body is running, for [`crate::Eval`].
+    pub(crate) static CURRENT: Arc<TestContext>;
+}
+
+/// What one sample produced.
+enum Sample {
+    Passed,
+    Failed(String),
+    Panicked(Box<dyn std::any::Any + Send>),
+}
+
+/// Entry point of every generated test (see `__private::run`).
+pub(crate) fn run<F, Fut>(spec: &'static EvalSpec, body: F)
+where
+    F: Fn(Output) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let label = format!("{}::{}", spec.module_path, spec.test_name);
+    let context = match open_context(spec) {
+        Ok(c) => Arc::new(c),
+        Err(e) => error_panic(&label, &e, None),
+    };
+    let outcome = runtime().block_on(CURRENT.scope(Arc::clone(&context), run_samples(spec, &context, &body)));
+    let samples = match outcome {
+        Ok(samples) => samples,
+        Err(e) => {
+            let _ = context.finish(false);
+            error_panic(&label, &e, Some(&context));
+        }
+    };
+    if let Err(e) = context.finish(true) {
+        error_panic(&label, &e, Some(&context));
+    }
+    verdict(spec, &context, samples);
+}
+
+fn open_context(spec: &EvalSpec) -> Result<TestContext> {
+    let location = TestLocation {
+        module_path: spec.module_path,
+        test_name: spec.test_name,
+        manifest_dir: spec.manifest_dir,
+    };
+    let vars = spec.vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let grader = spec
+        .grader
+        .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
+        .to_owned();
+    TestContext::open(&location, spec.mode, vars, grader, |config| {
+        if let Some(ms) = spec.timeout_ms {
+            config.timeout = Duration::from_millis(ms);
+        }
+        config.allow_unlisted_models |= spec.allow_unlisted_model;
+    })
+}
+
+async fn run_samples<F, Fut>(spec: &EvalSpec, context: &Arc<TestContext>, body: &F) -> Result<Vec<Sample>>
+where
+    F: Fn(Output) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let request = crate::spec::build_request(spec)?;
+    let vars = context.vars();
+    let assertions = spec
+        .asserts
+        .iter()
+        .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, &vars))
+        .collect::<Result<Vec<_>>>()?;
+    let grader = context.grader();
+    let grading = Grading::new(&grader).default_model(&context.info.grader_model);
+    let repeat = spec.repeat.max(1);
+    let mut samples = Vec::with_capacity(repeat as usize);
+    for _ in 0..repeat {
+        let completion = context.send(&request).await?;
+        let input = CheckInput::new(&completion).with_tools(&request.tools);
+        let report = evaluate_all(&assertions, &input, Some(&grading), spec.threshold).await;
+        if let Some(error) = report_error(&report) {
+            return Err(error);
+        }
+        let output = Output::new(completion.clone(), request.clone(), Arc::clone(context));
+        if !report.passed() && repeat == 1 {
+            samples.push(Sample::Failed(report.to_string()));
+            continue;
+        }
+        let body_result = AssertUnwindSafe(body(output)).catch_unwind().await;
+        samples.push(match (report.passed(), body_result) {
+            (true, Ok(())) => Sample::Passed,
+            (false, _) => Sample::Failed(report.to_string()),
+            (true, Err(payload)) => Sample::Panicked(payload),
+        });
+    }
+    Ok(samples)
+}
+
+/// A report with errors is an ERROR outcome, not a FAIL.
+fn report_error(report: &Report) -> Option<Error> {
+    report.errors().next().is_some().then(|| Error::Config(report.to_string()))
+}
+
+fn verdict(spec: &EvalSpec, context: &TestContext, mut samples: Vec<Sample>) {
+    let label = &context.info.test_path;
+    if samples.len() == 1 {
+        match samples.pop() {
+            Some(Sample::Panicked(payload)) => std::panic::resume_unwind(payload),
+            Some(Sample::Failed(report)) => panic!("llama-test FAIL {label}\n{report}{}", fixture_hint(context)),
+            _ => return,
+        }
+    }
+    let total = samples.len();
+    let passed = samples.iter().filter(|s| matches!(s, Sample::Passed)).count();
+    let gate = spec.min_pass.unwrap_or(1.0);
+    let rate = passed as f64 / total as f64;
+    if rate + 1e-9 >= gate {
+        if passed < total {
+            eprintln!("llama-test: {label} is flaky: {passed}/{total} samples passed (gate {gate:.2})");
+        }
+        return;
+    }
+    let first_failure = samples.iter().find_map(|s| match s {
+        Sample::Failed(report) => Some(report.clone()),
+        Sample::Panicked(payload) => Some(panic_message(payload.as_ref())),
+        Sample::Passed => None,
+    });
+    panic!(
+        "llama-test FAIL {label}: {passed}/{total} samples passed ({:.0}%), below min_pass {:.0}%\nfirst failing sample:\n{}{}",
+        rate * 100.0,
+        gate * 100.0,
+        first_failure.unwrap_or_default(),
+        fixture_hint(context)
+    );
+}
+
+fn fixture_hint(context: &TestContext) -> String {
+    match &context.info.fixture_path {
+        Some(path) => format!("\nfixture: {} (mode {})", path.display(), context.info.mode.as_str()),
+        None => String::new(),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "the test body panicked".to_owned())
+}
+
+fn error_panic(label: &str, error: &Error, context: Option<&TestContext>) -> ! {
+    let hint = context.map(fixture_hint).unwrap_or_default();
+    panic!("llama-test ERROR {label}: {error}{hint}")
+}
+
+/// Sends a request through the current test's context, or fails clearly
+/// when called outside a `#[llama_eval]` test.
+pub(crate) async fn send_in_current(request: &ChatRequest) -> Result<(Completion, Arc<TestContext>)> {
+    let context = CURRENT
+        .try_with(Arc::clone)
+        .map_err(|_| Error::Config("`Eval::run` was called outside a `#[llama_eval]` test; call it from the body of one, so its calls are recorded in that test's fixture".into()))?;
+    let completion = context.send(request).await?;
+    Ok((completion, context))
+}
+
+use crate::completion::Completion;
+
+/// Runs a future to completion from synchronous code that may itself be
+/// running inside the test's runtime (a sync test body).
+pub(crate) fn block_on_nested<F: Future>(future: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => tokio::task::block_in_place(|| handle.block_on(future)),
+        Err(_) => runtime().block_on(future),
+    }
+}
