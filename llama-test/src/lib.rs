@@ -6,8 +6,10 @@ pub mod completion;
 pub mod config;
 pub mod error;
 pub mod exchange;
+pub mod images;
 pub mod output;
 pub mod request;
+pub mod wire;
 
 #[doc(hidden)]
 #[path = "private.rs"]
