@@ -22,7 +22,8 @@ pub fn request_body(request: &ChatRequest) -> Result<Value> {
     }
     let endpoint = request.endpoint;
     let mut body = Map::new();
-    body.insert("model".into(), Value::String(request.model.clone()));
+    let model = crate::catalogue::parse_provider_id(&request.model);
+    body.insert("model".into(), Value::String(model.to_owned()));
     let messages = request
         .messages
         .iter()
