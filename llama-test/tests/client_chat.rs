@@ -322,3 +322,37 @@ async fn client_futures_are_send() {
     let models = client.list_models();
     assert_send(&models);
 }
+
+#[tokio::test]
+async fn a_connection_cut_mid_stream_is_a_stream_error() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut buf).await.unwrap();
+        let event = format!(
+            "{}\n\n",
+            sse(&[native_stream(&["Hel"])[1].as_str()]).trim_end()
+        );
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+        let chunk = format!("{:x}\r\n{event}\r\n", event.len());
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(chunk.as_bytes()).await.unwrap();
+        socket.flush().await.unwrap();
+        // Dropping the socket without the final 0-length chunk cuts the stream.
+    });
+    let mut config = ClientConfig::new(base);
+    config.rate_limited = false;
+    let mut request = ask("hi");
+    request.stream = true;
+    let err = Client::new(config)
+        .unwrap()
+        .chat(&request)
+        .await
+        .unwrap_err();
+    server.await.unwrap();
+    assert!(matches!(err, Error::Stream { .. }), "{err:?}");
+    assert!(err.to_string().contains("mid-stream"), "{err}");
+}

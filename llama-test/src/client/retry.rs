@@ -171,7 +171,9 @@ mod tests {
 
     #[test]
     fn server_delays_follow_the_sdk_rules() {
-        let secs = |pairs| server_delay(&headers(pairs)).map(|d| d.as_secs_f64());
+        fn secs(pairs: &[(&'static str, &str)]) -> Option<f64> {
+            server_delay(&headers(pairs)).map(|d| d.as_secs_f64())
+        }
         assert_eq!(secs(&[("retry-after", "20")]), Some(20.0));
         assert_eq!(secs(&[("retry-after", "1.5")]), Some(1.5));
         assert_eq!(secs(&[("retry-after", "61")]), None);
