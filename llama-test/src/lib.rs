@@ -8,6 +8,9 @@ pub mod error;
 pub mod exchange;
 pub mod output;
 pub mod request;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub mod sim;
 
 #[doc(hidden)]
 #[path = "private.rs"]
