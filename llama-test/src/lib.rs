@@ -9,6 +9,9 @@ pub mod exchange;
 pub mod images;
 pub mod output;
 pub mod request;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub mod sim;
 pub mod wire;
 
 #[doc(hidden)]
