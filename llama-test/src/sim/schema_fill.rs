@@ -14,7 +14,8 @@ use super::prompt::{mentions_word, place_phrase};
 /// Schemas nested deeper than this (or recursive `$ref`s) end in `null`.
 const MAX_DEPTH: usize = 24;
 
-const PLACE_NAMES: &[&str] = &[
+/// Property names that want a place.
+pub(crate) const PLACE_NAMES: &[&str] = &[
     "location",
     "city",
     "place",
