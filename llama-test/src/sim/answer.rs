@@ -15,9 +15,9 @@
 use serde_json::{Value, json};
 
 use super::faults::Fault;
-use super::prompt::{estimate_tokens, mentions_stem, truncate_to_tokens};
+use super::prompt::{estimate_tokens, mentions_stem, names_a_place, truncate_to_tokens};
 use super::reply::{ChatCall, Reply, message_text};
-use super::schema_fill::fill;
+use super::schema_fill::{PLACE_NAMES, fill};
 use crate::request::Endpoint;
 
 /// Words in tool names too common to show what a prompt is asking for.
@@ -187,9 +187,11 @@ fn tool_call(call: &ChatCall, prompt: &str, choice: &ToolChoice) -> Option<Reply
         ToolChoice::Named(wanted) => offered.iter().find(|(name, _)| name == wanted)?,
         ToolChoice::Required => offered
             .iter()
-            .find(|(name, _)| asks_for(prompt, name))
+            .find(|(name, params)| asks_for(prompt, name, params))
             .or(offered.first())?,
-        ToolChoice::Auto => offered.iter().find(|(name, _)| asks_for(prompt, name))?,
+        ToolChoice::Auto => offered
+            .iter()
+            .find(|(name, params)| asks_for(prompt, name, params))?,
     };
     let what = format!("the parameters of tool `{name}`");
     Some(match checked_fill(params, prompt, &what) {
@@ -198,13 +200,24 @@ fn tool_call(call: &ChatCall, prompt: &str, choice: &ToolChoice) -> Option<Reply
     })
 }
 
-/// Whether the prompt mentions a distinctive word of the tool's name:
-/// `get_weather` for "What's the weather...", `searchFlights` for "a flight".
-fn asks_for(prompt: &str, tool_name: &str) -> bool {
-    split_name(tool_name)
+/// Whether the prompt plausibly asks for the tool: it mentions a
+/// distinctive word of the tool's name (`get_weather` for "What's the
+/// weather...", `searchFlights` for "a flight"), or the tool takes a place
+/// and the prompt names one ("Is it raining in Bellevue?").
+fn asks_for(prompt: &str, tool_name: &str, params: &Value) -> bool {
+    let named = split_name(tool_name)
         .iter()
         .filter(|w| !GENERIC_WORDS.contains(&w.as_str()))
-        .any(|w| mentions_stem(prompt, w))
+        .any(|w| mentions_stem(prompt, w));
+    let takes_place = params
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|props| {
+            props
+                .keys()
+                .any(|k| PLACE_NAMES.contains(&k.to_ascii_lowercase().as_str()))
+        });
+    named || (takes_place && names_a_place(prompt))
 }
 
 /// `get_weather` / `get-weather` / `getWeather` -> `["get", "weather"]`.

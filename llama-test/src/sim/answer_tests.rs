@@ -157,6 +157,14 @@ fn rubric_prompts_get_a_passing_verdict() {
 fn names_split_into_words() {
     assert_eq!(split_name("get_weather"), ["get", "weather"]);
     assert_eq!(split_name("searchFlights"), ["search", "flights"]);
-    assert!(asks_for("book me a flight", "searchFlights"));
-    assert!(!asks_for("get me something", "get_weather"));
+    let none = json!({});
+    assert!(asks_for("book me a flight", "searchFlights", &none));
+    assert!(!asks_for("get me something", "get_weather", &none));
+    let place = json!({"properties": {"location": {"type": "string"}}});
+    assert!(asks_for(
+        "Is it raining in Bellevue?",
+        "get_weather",
+        &place
+    ));
+    assert!(!asks_for("Is it raining?", "get_weather", &place));
 }

@@ -84,9 +84,11 @@ mod prompt;
 mod render;
 mod reply;
 mod schema_fill;
+mod schema_values;
 mod server;
 mod state;
 mod stream;
+mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -32,6 +32,11 @@ pub(crate) fn place_phrase(prompt: &str) -> Option<String> {
     (!phrase.is_empty()).then(|| phrase.to_owned())
 }
 
+/// Whether the prompt names a place after a preposition ("in Bellevue").
+pub(crate) fn names_a_place(prompt: &str) -> bool {
+    PLACE_AFTER_PREPOSITION.is_match(prompt)
+}
+
 /// Whether `word` occurs in `text` as a whole word, ignoring case.
 pub(crate) fn mentions_word(text: &str, word: &str) -> bool {
     if word.is_empty() {

@@ -9,6 +9,7 @@ use crate::request::Endpoint;
 /// One chat completion request as the simulator received it, handed to a
 /// [`Responder`] so a test can answer differently per request.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ChatCall {
     /// Native (`/v1`) or compat (`/compat/v1`).
     pub endpoint: Endpoint,

@@ -1,7 +1,7 @@
 //! The one wiremock responder behind every simulated endpoint: routing,
-//! the checks the real API makes (key, content type, model, `Accept` for
-//! streams) in the order it makes them, scripted faults, rate limits, and
-//! finally the answer in the endpoint's format.
+//! the key check, scripted faults and the requests-per-minute window, then
+//! the request checks (`validate`) and the answer in the endpoint's format,
+//! with `x-ratelimit-*` headers.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,34 +9,19 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use super::answer::{ToolChoice, count_images, default_reply, tools};
+use super::answer::default_reply;
 use super::faults::{error_object, fault_response, problem, seconds_text, with_echo};
 use super::render::{CREATED, Completed};
 use super::reply::{ChatCall, Reply, ReplyKind};
 use super::state::{ReceivedRequest, Shared};
 use super::stream::{Breakage, sse_body};
+use super::validate::validate;
 use crate::catalogue::MODELS;
 use crate::request::Endpoint;
 
 /// Limits reported for models the catalogue does not list.
 const DEFAULT_RPM: u32 = 3_000;
 const DEFAULT_TPM: u32 = 1_000_000;
-
-/// Native fields that belong to the OpenAI format only, with the fix.
-const COMPAT_ONLY_FIELDS: &[(&str, &str)] = &[
-    (
-        "max_tokens",
-        "the native endpoint takes 'max_completion_tokens'",
-    ),
-    (
-        "frequency_penalty",
-        "it is only accepted by the compat endpoint /compat/v1/chat/completions",
-    ),
-    (
-        "presence_penalty",
-        "it is only accepted by the compat endpoint /compat/v1/chat/completions",
-    ),
-];
 
 enum Route {
     Chat(Endpoint),
@@ -82,18 +67,23 @@ pub(crate) struct SimResponder {
 }
 
 /// Per-request facts the error helpers need.
-struct Ctx {
+pub(crate) struct Ctx {
     /// The `Authorization` value to echo into error bodies (opt-in only).
-    echo: Option<String>,
+    pub echo: Option<String>,
 }
 
 impl Ctx {
-    fn problem(&self, status: u16, detail: String) -> ResponseTemplate {
+    pub(crate) fn problem(&self, status: u16, detail: String) -> ResponseTemplate {
         problem(status, &with_echo(detail, self.echo.as_deref()))
     }
 
     /// A 400 in the endpoint's own error shape.
-    fn bad_request(&self, endpoint: Endpoint, detail: String, code: &str) -> ResponseTemplate {
+    pub(crate) fn bad_request(
+        &self,
+        endpoint: Endpoint,
+        detail: String,
+        code: &str,
+    ) -> ResponseTemplate {
         match endpoint {
             Endpoint::Native => self.problem(400, detail),
             Endpoint::Compat => error_object(400, &with_echo(detail, self.echo.as_deref()), code),
@@ -217,7 +207,7 @@ impl SimResponder {
         now: Instant,
         ctx: &Ctx,
     ) -> ResponseTemplate {
-        let call = match self.validate(endpoint, request, ctx) {
+        let call = match validate(&self.shared.settings, endpoint, request, ctx) {
             Ok(call) => call,
             Err(rejection) => return rejection,
         };
@@ -248,102 +238,6 @@ impl SimResponder {
             ResponseTemplate::new(200).set_body_json(completed.body())
         };
         self.with_rate_headers(template, &call.model, completed.total_tokens(), now)
-    }
-
-    /// The checks the real API makes before generating, in its order.
-    #[allow(
-        clippy::result_large_err,
-        reason = "one rejection per request; boxing it buys nothing"
-    )]
-    fn validate(
-        &self,
-        endpoint: Endpoint,
-        request: &Request,
-        ctx: &Ctx,
-    ) -> Result<ChatCall, ResponseTemplate> {
-        let content_type = header(request, "content-type").unwrap_or("");
-        let media_type = content_type.split(';').next().unwrap_or("").trim();
-        if !media_type.eq_ignore_ascii_case("application/json") {
-            let detail = if media_type.is_empty() {
-                "Missing Content-Type; send 'Content-Type: application/json'".to_owned()
-            } else {
-                format!(
-                    "Unsupported Content-Type '{media_type}'; send 'Content-Type: application/json'"
-                )
-            };
-            return Err(ctx.bad_request(endpoint, detail, "unsupported_content_type"));
-        }
-        let body: Value = serde_json::from_slice(&request.body).map_err(|e| {
-            ctx.bad_request(
-                endpoint,
-                format!("Request body is not valid JSON: {e}"),
-                "invalid_json",
-            )
-        })?;
-        let invalid = |detail: String| ctx.bad_request(endpoint, detail, "invalid_request");
-        let Some(model) = body.get("model").and_then(Value::as_str) else {
-            return Err(invalid(
-                "'model' is required and must be a string".to_owned(),
-            ));
-        };
-        let messages = body.get("messages").and_then(Value::as_array);
-        if messages.is_none_or(Vec::is_empty) {
-            return Err(invalid(
-                "'messages' is required and must be a non-empty array".to_owned(),
-            ));
-        }
-        if endpoint == Endpoint::Native
-            && let Some((field, fix)) = COMPAT_ONLY_FIELDS
-                .iter()
-                .find(|(field, _)| body.get(*field).is_some())
-        {
-            return Err(invalid(format!("Unknown field '{field}': {fix}")));
-        }
-        if let ToolChoice::Named(name) = ToolChoice::of(&body)
-            && !tools(&body).iter().any(|(tool, _)| *tool == name)
-        {
-            return Err(invalid(format!(
-                "'tool_choice' names function '{name}', but no tool in 'tools' has that name"
-            )));
-        }
-        let Some(accepts_images) = self.accepts_images(model) else {
-            return Err(ctx.problem(404, format!("Model '{model}' not found")));
-        };
-        let images: usize = messages.into_iter().flatten().map(count_images).sum();
-        if images > 0 && !accepts_images {
-            return Err(invalid(format!(
-                "Model '{model}' does not support image inputs"
-            )));
-        }
-        let stream = body.get("stream").and_then(Value::as_bool) == Some(true);
-        let accepts_sse = request.headers.get_all("accept").iter().any(|v| {
-            v.to_str()
-                .is_ok_and(|v| v.to_ascii_lowercase().contains("text/event-stream"))
-        });
-        if stream && !accepts_sse {
-            return Err(invalid(
-                "Streaming requests must send 'Accept: text/event-stream'".to_owned(),
-            ));
-        }
-        Ok(ChatCall {
-            endpoint,
-            model: model.to_owned(),
-            stream,
-            body,
-        })
-    }
-
-    /// `Some(accepts images)` for a served model, `None` for an unknown one.
-    fn accepts_images(&self, model: &str) -> Option<bool> {
-        if let Some(info) = MODELS.iter().find(|m| m.id == model) {
-            return Some(info.accepts_images);
-        }
-        self.shared
-            .settings
-            .extra_models
-            .iter()
-            .any(|m| m == model)
-            .then_some(true)
     }
 
     /// Queued reply, else the responder's, else the fixed one, else the
@@ -399,6 +293,6 @@ impl SimResponder {
     }
 }
 
-fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
+pub(crate) fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }

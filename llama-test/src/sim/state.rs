@@ -93,6 +93,7 @@ impl Shared {
 /// is never kept: it reads `[REDACTED]`, and [`authorized`](Self::authorized)
 /// says whether it carried the right key.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReceivedRequest {
     /// `GET`, `POST`, ...
     pub method: String,
