@@ -14,9 +14,13 @@ pub mod images;
 mod output;
 pub mod request;
 mod runtime;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub mod sim;
 mod snapshot;
 mod spec;
 pub mod template;
+pub mod wire;
 
 #[doc(hidden)]
 #[path = "private.rs"]

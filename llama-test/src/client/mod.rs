@@ -1,15 +1,35 @@
 //! The Llama API client: native and compat chat completions, streaming,
-//! retries with backoff, a shared rate limiter, typed errors.
+//! retries with backoff, a process-wide rate limiter, typed errors.
 //!
-//! INTERFACE STUB: bodies are filled in by the client work; signatures are
-//! what the rest of the crate codes against.
+//! Every request is checked before it leaves (catalogue, images, options the
+//! endpoint does not take); every error that leaves passes a last redaction
+//! so that no message carries the API key.
+
+mod http;
+pub mod limits;
+mod read;
+mod retry;
 
 use std::time::Duration;
 
+use reqwest::Method;
+
+use crate::catalogue::{self, ModelFamily};
 use crate::completion::Completion;
-use crate::error::Result;
-use crate::exchange::Exchange;
+use crate::error::{Error, Result};
+use crate::exchange::{self, Exchange, RecordedRequest, RecordedResponse};
+use crate::images;
 use crate::request::ChatRequest;
+use crate::wire;
+
+use http::{Outgoing, header_pairs, rate_limit_info, redact_error};
+use read::Expect;
+use retry::{Failure, Gate, Success};
+
+/// Completion tokens assumed for the rate limiter when `max_tokens` is unset.
+const DEFAULT_COMPLETION_ESTIMATE: u32 = 512;
+/// Connection set-up limit, as in Meta's Python SDK.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Client settings. [`ClientConfig::from_env`] reads `LLAMA_API_BASE_URL`
 /// and `LLAMA_API_KEY`.
@@ -26,7 +46,11 @@ pub struct ClientConfig {
     /// Send model ids the catalogue does not know. Default false.
     pub allow_unlisted_models: bool,
     /// Draw from the process-wide per-family rate limiter. Default true.
+    /// Replay traffic turns this off.
     pub rate_limited: bool,
+    /// Process-wide cap on requests in flight, shared by all clients with
+    /// the same value. Default 64; `0` means no cap.
+    pub max_in_flight: usize,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -38,6 +62,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("max_retries", &self.max_retries)
             .field("allow_unlisted_models", &self.allow_unlisted_models)
             .field("rate_limited", &self.rate_limited)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -52,6 +77,7 @@ impl ClientConfig {
             max_retries: 2,
             allow_unlisted_models: false,
             rate_limited: true,
+            max_in_flight: 64,
         }
     }
 
@@ -66,9 +92,12 @@ impl ClientConfig {
 /// One entry of `GET /v1/models`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ModelEntry {
+    /// The model id to send, e.g. `Llama-3.3-70B-Instruct`.
     pub id: String,
+    /// Unix seconds.
     #[serde(default)]
     pub created: Option<i64>,
+    /// e.g. `Meta`.
     #[serde(default)]
     pub owned_by: Option<String>,
 }
@@ -77,12 +106,22 @@ pub struct ModelEntry {
 #[derive(Clone, Debug)]
 pub struct Client {
     config: ClientConfig,
+    http: reqwest::Client,
 }
 
 impl Client {
     /// Builds a client.
     pub fn new(config: ClientConfig) -> Result<Self> {
-        Ok(Client { config })
+        // reqwest is built without a default TLS crypto provider (no C
+        // toolchain for aws-lc); ring is installed once per process.
+        // `AlreadyInstalled` (by us or the application) is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT.min(config.timeout))
+            .user_agent(concat!("llama-test/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        Ok(Client { config, http })
     }
 
     /// The settings.
@@ -103,12 +142,139 @@ impl Client {
     }
 
     /// Like [`Client::chat`], also returning the exchange for recording.
-    pub async fn chat_exchange(&self, _request: &ChatRequest) -> Result<(Completion, Exchange)> {
-        todo!("client work")
+    ///
+    /// The model id, the images and the options are checked before anything
+    /// is sent; those errors never reach the network.
+    pub async fn chat_exchange(&self, request: &ChatRequest) -> Result<(Completion, Exchange)> {
+        let key = self.config.api_key.as_deref();
+        self.chat_exchange_inner(request)
+            .await
+            .map_err(|e| redact_error(e, key))
+    }
+
+    async fn chat_exchange_inner(&self, request: &ChatRequest) -> Result<(Completion, Exchange)> {
+        let info = catalogue::resolve(&request.model, self.config.allow_unlisted_models)?;
+        images::validate_request_images(request, info)?;
+        let body = wire::request_body(request)?;
+        let model = catalogue::parse_provider_id(&request.model);
+        let gate = Gate {
+            family: self
+                .config
+                .rate_limited
+                .then(|| info.map_or(ModelFamily::Standard, |m| m.family)),
+            estimated_tokens: estimate_tokens(request),
+        };
+        let path = request.endpoint.path();
+        let outgoing = Outgoing {
+            method: Method::POST,
+            path,
+            body: Some(&body),
+            stream: request.stream,
+            model: Some(model),
+        };
+        let expect = Expect {
+            model,
+            endpoint: request.endpoint,
+            stream: request.stream,
+        };
+        let (completion, response) = retry::with_retries(&self.config, gate, path, |attempt| {
+            self.attempt_chat(&outgoing, &expect, attempt)
+        })
+        .await?;
+        let exchange = Exchange {
+            request: RecordedRequest {
+                method: "POST".into(),
+                path: path.into(),
+                body,
+            },
+            response,
+        };
+        Ok((completion, exchange))
+    }
+
+    async fn attempt_chat(
+        &self,
+        outgoing: &Outgoing<'_>,
+        expect: &Expect<'_>,
+        attempt: u32,
+    ) -> std::result::Result<Success<(Completion, RecordedResponse)>, Failure> {
+        let (response, started) = http::send(&self.http, &self.config, outgoing, attempt).await?;
+        let status = response.status().as_u16();
+        let headers = exchange::allowed_headers(header_pairs(response.headers()));
+        let rate_limit = rate_limit_info(response.headers());
+        let (mut completion, body) =
+            read::read_chat(response, started, expect, &self.config, attempt).await?;
+        completion.rate_limit = rate_limit;
+        let recorded = RecordedResponse {
+            status,
+            headers,
+            body,
+        };
+        Ok(Success {
+            value: (completion, recorded),
+            rate_limit,
+        })
     }
 
     /// `GET /v1/models`.
     pub async fn list_models(&self) -> Result<Vec<ModelEntry>> {
-        todo!("client work")
+        let key = self.config.api_key.as_deref();
+        let gate = Gate {
+            family: None,
+            estimated_tokens: 0,
+        };
+        let outgoing = Outgoing {
+            method: Method::GET,
+            path: "/v1/models",
+            body: None,
+            stream: false,
+            model: None,
+        };
+        retry::with_retries(&self.config, gate, outgoing.path, |attempt| {
+            self.attempt_list_models(&outgoing, attempt)
+        })
+        .await
+        .map_err(|e| redact_error(e, key))
     }
+
+    async fn attempt_list_models(
+        &self,
+        outgoing: &Outgoing<'_>,
+        attempt: u32,
+    ) -> std::result::Result<Success<Vec<ModelEntry>>, Failure> {
+        let (response, _) = http::send(&self.http, &self.config, outgoing, attempt).await?;
+        let rate_limit = rate_limit_info(response.headers());
+        let url = response.url().to_string();
+        let body: serde_json::Value = response.json().await.map_err(|e| match e.is_decode() {
+            true => Failure::fatal(Error::Decode {
+                message: format!("the models list is not JSON: {e}"),
+            }),
+            false => http::transport_failure(&e, &self.config, &url, attempt),
+        })?;
+        // The SDKs unwrap `{"data": [...]}`; a bare array is accepted too.
+        let list = body.get("data").unwrap_or(&body).clone();
+        let value = serde_json::from_value(list).map_err(|e| {
+            Failure::fatal(Error::Decode {
+                message: format!("expected `{{\"data\": [{{\"id\": ...}}]}}` from /v1/models: {e}"),
+            })
+        })?;
+        Ok(Success { value, rate_limit })
+    }
+}
+
+/// A rough token cost for the rate limiter: about four characters per
+/// prompt token, plus the completion budget.
+fn estimate_tokens(request: &ChatRequest) -> u32 {
+    let chars: usize = request
+        .messages
+        .iter()
+        .map(|m| m.text_content().chars().count())
+        .sum();
+    let prompt = u32::try_from(chars / 4).unwrap_or(u32::MAX);
+    prompt.saturating_add(
+        request
+            .sampling
+            .max_tokens
+            .unwrap_or(DEFAULT_COMPLETION_ESTIMATE),
+    )
 }

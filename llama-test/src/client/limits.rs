@@ -1,0 +1,212 @@
+//! Process-wide client-side limits, shared by every [`super::Client`]:
+//!
+//! - one request/token rate limiter per [`ModelFamily`] (Meta's limits are
+//!   per team across keys, so all callers in a process must draw from the
+//!   same pool), built on `governor`;
+//! - a shared "not before" instant per family, set when the server says to
+//!   back off (a 429 with `retry-after`, or `x-ratelimit-remaining-requests:
+//!   0`), so one caller's 429 pauses every caller of that family;
+//! - a cap on requests in flight (a tokio semaphore per cap value).
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::catalogue::{MODELS, ModelFamily};
+use crate::completion::RateLimitInfo;
+use crate::error::{Error, Result};
+
+/// How long a family pauses when the server reports no requests left and
+/// gives no delay (Meta documents no reset header): short, because the next
+/// response or a 429's `retry-after` refines it.
+const EXHAUSTED_PAUSE: Duration = Duration::from_secs(1);
+
+/// Requests and tokens per minute for one family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyLimits {
+    pub requests_per_minute: u32,
+    pub tokens_per_minute: u32,
+}
+
+impl FamilyLimits {
+    /// The catalogue's limits: the strictest model of the family (the two
+    /// Cerebras models differ; sharing one pool must respect the lower).
+    pub fn from_catalogue(family: ModelFamily) -> Self {
+        let in_family = || MODELS.iter().filter(move |m| m.family == family);
+        FamilyLimits {
+            requests_per_minute: in_family()
+                .map(|m| m.requests_per_minute)
+                .min()
+                .unwrap_or(3_000),
+            tokens_per_minute: in_family()
+                .map(|m| m.tokens_per_minute)
+                .min()
+                .unwrap_or(1_000_000),
+        }
+    }
+}
+
+struct FamilyLimiter {
+    limits: FamilyLimits,
+    requests: DefaultDirectRateLimiter,
+    tokens: DefaultDirectRateLimiter,
+    tokens_burst: NonZeroU32,
+    not_before: Mutex<Option<Instant>>,
+}
+
+impl FamilyLimiter {
+    fn new(limits: FamilyLimits) -> Result<Self> {
+        let nonzero = |v: u32, what: &str| {
+            NonZeroU32::new(v).ok_or_else(|| {
+                Error::Config(format!("{what} per minute must be at least 1, got 0"))
+            })
+        };
+        let rpm = nonzero(limits.requests_per_minute, "requests")?;
+        let tpm = nonzero(limits.tokens_per_minute, "tokens")?;
+        Ok(FamilyLimiter {
+            limits,
+            requests: RateLimiter::direct(Quota::per_minute(rpm)),
+            tokens: RateLimiter::direct(Quota::per_minute(tpm)),
+            tokens_burst: tpm,
+            not_before: Mutex::new(None),
+        })
+    }
+
+    fn not_before(&self) -> MutexGuard<'_, Option<Instant>> {
+        // A poisoned lock only means another thread panicked mid-update of
+        // an `Option<Instant>`, which is always valid.
+        self.not_before.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+type Registry = Mutex<HashMap<ModelFamily, Arc<FamilyLimiter>>>;
+
+static FAMILIES: LazyLock<Registry> = LazyLock::new(Default::default);
+static IN_FLIGHT: LazyLock<Mutex<HashMap<usize, Arc<Semaphore>>>> = LazyLock::new(Default::default);
+
+fn limiter(family: ModelFamily) -> Arc<FamilyLimiter> {
+    let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
+    families
+        .entry(family)
+        .or_insert_with(|| {
+            let limits = FamilyLimits::from_catalogue(family);
+            // The catalogue's limits are never zero.
+            Arc::new(FamilyLimiter::new(limits).expect("catalogue limits are non-zero"))
+        })
+        .clone()
+}
+
+/// Replaces a family's limits for the whole process (e.g. a team with a
+/// raised quota, or a lower one to share a key with other jobs). A pause in
+/// force is kept.
+pub fn set_family_limits(
+    family: ModelFamily,
+    requests_per_minute: u32,
+    tokens_per_minute: u32,
+) -> Result<()> {
+    let fresh = FamilyLimiter::new(FamilyLimits {
+        requests_per_minute,
+        tokens_per_minute,
+    })?;
+    let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(old) = families.get(&family) {
+        *fresh.not_before() = *old.not_before();
+    }
+    families.insert(family, Arc::new(fresh));
+    Ok(())
+}
+
+/// The limits in force for a family.
+pub fn family_limits(family: ModelFamily) -> FamilyLimits {
+    limiter(family).limits
+}
+
+/// Holds back every request of `family` for `delay` from now (extends, never
+/// shortens, a pause already in force).
+pub fn pause_family(family: ModelFamily, delay: Duration) {
+    let until = Instant::now() + delay;
+    let limiter = limiter(family);
+    let mut not_before = limiter.not_before();
+    if not_before.is_none_or(|t| t < until) {
+        *not_before = Some(until);
+    }
+}
+
+/// Waits until `family` may send one request costing about `estimated_tokens`.
+pub(crate) async fn acquire(family: ModelFamily, estimated_tokens: u32) {
+    let limiter = limiter(family);
+    loop {
+        let wait = limiter
+            .not_before()
+            .and_then(|t| t.checked_duration_since(Instant::now()));
+        match wait {
+            Some(wait) if !wait.is_zero() => {
+                tracing::debug!(?family, ?wait, "rate limit pause in force; waiting");
+                tokio::time::sleep(wait).await;
+            }
+            _ => break,
+        }
+    }
+    limiter.requests.until_ready().await;
+    let cost = estimated_tokens.clamp(1, limiter.tokens_burst.get());
+    if let Some(cost) = NonZeroU32::new(cost) {
+        // Cannot fail: the cost is clamped to the burst size.
+        let _ = limiter.tokens.until_n_ready(cost).await;
+    }
+}
+
+/// Slows a family down when a response says its request budget is spent.
+pub(crate) fn observe(family: ModelFamily, info: &RateLimitInfo) {
+    if info.remaining_requests == Some(0) || info.remaining_tokens == Some(0) {
+        tracing::debug!(
+            ?family,
+            "server reports the rate-limit budget spent; pausing"
+        );
+        pause_family(family, EXHAUSTED_PAUSE);
+    }
+}
+
+/// A permit from the process-wide in-flight cap `max` (`0` = no cap).
+/// Clients with the same cap share one pool of permits.
+pub(crate) async fn in_flight_permit(max: usize) -> Option<OwnedSemaphorePermit> {
+    if max == 0 {
+        return None;
+    }
+    let semaphore = IN_FLIGHT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(max)
+        .or_insert_with(|| Arc::new(Semaphore::new(max)))
+        .clone();
+    // The semaphore is never closed, so this only fails if it were.
+    semaphore.acquire_owned().await.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_limits_per_family() {
+        assert_eq!(
+            FamilyLimits::from_catalogue(ModelFamily::Standard),
+            FamilyLimits {
+                requests_per_minute: 3_000,
+                tokens_per_minute: 1_000_000
+            }
+        );
+        assert_eq!(
+            FamilyLimits::from_catalogue(ModelFamily::Cerebras).requests_per_minute,
+            600
+        );
+        assert_eq!(
+            FamilyLimits::from_catalogue(ModelFamily::Groq).tokens_per_minute,
+            600_000
+        );
+        assert!(set_family_limits(ModelFamily::Groq, 0, 5).is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! Reading a successful chat response: a JSON body, or an SSE stream
+//! assembled event by event, keeping what the exchange records.
+
+use std::time::Instant;
+
+use eventsource_stream::EventStreamError;
+use futures_util::StreamExt;
+use reqwest::Response;
+use serde_json::Value;
+
+use super::ClientConfig;
+use super::http::{error_chain, timeout_error, transport_failure};
+use super::retry::Failure;
+use crate::completion::Completion;
+use crate::error::Error;
+use crate::exchange::RecordedBody;
+use crate::request::Endpoint;
+use crate::wire::{self, StreamAssembler, sse};
+
+/// What the caller asked for, to read the answer with.
+pub(crate) struct Expect<'a> {
+    pub model: &'a str,
+    pub endpoint: Endpoint,
+    pub stream: bool,
+}
+
+/// Reads the body of a 2xx chat response. `started` is when the request
+/// left; latency runs from there to the last byte.
+pub(crate) async fn read_chat(
+    response: Response,
+    started: Instant,
+    expect: &Expect<'_>,
+    config: &ClientConfig,
+    attempt: u32,
+) -> Result<(Completion, RecordedBody), Failure> {
+    let is_json = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    // A server that ignores `stream` and answers JSON is still understood.
+    if expect.stream && !is_json {
+        return read_stream(response, started, expect, config, attempt).await;
+    }
+    let url = response.url().to_string();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| transport_failure(&e, config, &url, attempt))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::fatal(Error::Decode {
+            message: format!(
+                "the body is not JSON ({e}): {}",
+                wire::response::snippet(&String::from_utf8_lossy(&bytes))
+            ),
+        })
+    })?;
+    let mut completion =
+        wire::parse_completion(expect.model, expect.endpoint, &value).map_err(Failure::fatal)?;
+    completion.latency = started.elapsed();
+    Ok((completion, RecordedBody::Json(value)))
+}
+
+/// Assembles a stream. Failures after the headers arrived are not retried:
+/// part of the answer was already consumed.
+async fn read_stream(
+    response: Response,
+    started: Instant,
+    expect: &Expect<'_>,
+    config: &ClientConfig,
+    attempt: u32,
+) -> Result<(Completion, RecordedBody), Failure> {
+    let mut assembler = StreamAssembler::new(expect.model, expect.endpoint);
+    let mut payloads = Vec::new();
+    let mut first_token = None;
+    let mut events = std::pin::pin!(sse::events(response.bytes_stream()));
+    while let Some(event) = events.next().await {
+        let event = event.map_err(|e| Failure::fatal(stream_read_error(e, config, attempt)))?;
+        payloads.push(event.data.clone());
+        if assembler
+            .push(&event.event, &event.data)
+            .map_err(Failure::fatal)?
+            && first_token.is_none()
+        {
+            first_token = Some(started.elapsed());
+        }
+        if assembler.is_done() {
+            break;
+        }
+    }
+    let mut completion = assembler.finish().map_err(Failure::fatal)?;
+    completion.latency = started.elapsed();
+    completion.time_to_first_token = first_token;
+    Ok((completion, RecordedBody::Sse(payloads)))
+}
+
+fn stream_read_error(
+    error: EventStreamError<reqwest::Error>,
+    config: &ClientConfig,
+    attempt: u32,
+) -> Error {
+    match error {
+        EventStreamError::Transport(e) if e.is_timeout() => timeout_error(config, attempt),
+        EventStreamError::Transport(e) => Error::Stream {
+            message: format!("the connection failed mid-stream: {}", error_chain(&e)),
+        },
+        EventStreamError::Utf8(e) => Error::Stream {
+            message: format!("the stream is not valid UTF-8: {e}"),
+        },
+        EventStreamError::Parser(e) => Error::Stream {
+            message: format!("the stream is not valid server-sent events: {e}"),
+        },
+    }
+}

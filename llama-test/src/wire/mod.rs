@@ -1,0 +1,22 @@
+//! The Llama API wire format: request bodies, response parsing, stream
+//! assembly and error bodies, for the native (`/v1`) and the
+//! OpenAI-compatible (`/compat/v1`) endpoints. Pure functions over JSON and
+//! strings; the HTTP side lives in [`crate::client`].
+
+pub mod errors;
+pub mod request;
+pub mod response;
+pub mod sse;
+pub mod stream;
+
+pub use errors::{error_message, status_error};
+pub use request::request_body;
+pub use response::parse_completion;
+pub use stream::StreamAssembler;
+
+#[cfg(test)]
+mod tests_request;
+#[cfg(test)]
+mod tests_response;
+#[cfg(test)]
+mod tests_stream;

@@ -1,0 +1,17 @@
+//! The simulated Llama API checked against the wire spec
+//! (`reference/llama-api-wire.md`) with raw HTTP, so the checks do not
+//! depend on this crate's own client.
+
+#[path = "sim/support.rs"]
+mod support;
+
+#[path = "sim/chat.rs"]
+mod chat;
+#[path = "sim/errors.rs"]
+mod errors;
+#[path = "sim/faults.rs"]
+mod faults;
+#[path = "sim/scripting.rs"]
+mod scripting;
+#[path = "sim/streaming.rs"]
+mod streaming;
