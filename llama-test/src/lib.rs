@@ -1,6 +1,7 @@
 //! llama-test: declarative LLM evals for Meta's Llama API inside `cargo test`.
 
 pub mod catalogue;
+pub mod checks;
 pub mod client;
 pub mod completion;
 pub mod config;
