@@ -1,0 +1,419 @@
+//! Declarative assertions: a key, a JSON value, a weight and a threshold,
+//! parsed once (regexes and schemas compiled here) and evaluated many times.
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::rubric::Rubric;
+use super::schema::Schema;
+use super::similarity::{
+    DEFAULT_BLEU_THRESHOLD, DEFAULT_LEVENSHTEIN_THRESHOLD, DEFAULT_ROUGE_THRESHOLD,
+};
+use super::tools::CallExpectation;
+use super::value::{self, ValueResult};
+use super::{Bounds, CheckResult};
+use crate::error::{Error, Result};
+
+/// Every accepted key, `not_` forms included, for the macro and the docs.
+#[rustfmt::skip]
+pub const ASSERTION_KINDS: &[&str] = &[
+    "contains", "icontains", "contains_any", "contains_all", "icontains_any", "icontains_all",
+    "starts_with", "equals", "regex", "word_count", "levenshtein", "rouge_n", "bleu",
+    "stop_reason", "is_refusal", "max_latency_ms", "max_tokens_used", "is_json", "contains_json",
+    "function_call", "no_tool_call", "tool_call_count", "tool_call_order", "llm_rubric",
+    "not_contains", "not_icontains", "not_contains_any", "not_contains_all", "not_icontains_any",
+    "not_icontains_all", "not_starts_with", "not_equals", "not_regex", "not_word_count",
+    "not_levenshtein", "not_rouge_n", "not_bleu", "not_stop_reason", "not_is_refusal",
+    "not_is_json", "not_contains_json", "not_function_call", "not_llm_rubric",
+];
+
+/// The keys that also exist as `not_<key>`.
+#[rustfmt::skip]
+pub const NEGATABLE_KINDS: &[&str] = &[
+    "contains", "icontains", "contains_any", "contains_all", "icontains_any", "icontains_all",
+    "starts_with", "equals", "regex", "word_count", "levenshtein", "rouge_n", "bleu",
+    "stop_reason", "is_refusal", "is_json", "contains_json", "function_call", "llm_rubric",
+];
+
+/// One declarative check, ready to evaluate. Build it with
+/// [`Assertion::parse`]; see the [module docs](super) for every key.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    key: String,
+    negated: bool,
+    pub(super) check: Check,
+    weight: f64,
+}
+
+/// The parsed check; `negated` on [`Assertion`] says whether to invert it.
+#[derive(Debug, Clone)]
+pub(super) enum Check {
+    Contains(String),
+    IContains(String),
+    ContainsAny(Vec<String>),
+    ContainsAll(Vec<String>),
+    IContainsAny(Vec<String>),
+    IContainsAll(Vec<String>),
+    StartsWith(String),
+    EqualsText(String),
+    EqualsJson(Value),
+    Regex(Regex),
+    WordCount(Bounds),
+    Levenshtein {
+        expected: String,
+        threshold: usize,
+    },
+    RougeN {
+        reference: String,
+        threshold: f64,
+    },
+    Bleu {
+        references: Vec<String>,
+        threshold: f64,
+    },
+    StopReason(String),
+    IsRefusal,
+    MaxLatencyMs(u64),
+    MaxTokensUsed(u64),
+    IsJson(Option<Schema>),
+    ContainsJson(Option<Schema>),
+    FunctionCall(CallExpectation),
+    NoToolCall,
+    ToolCallCount {
+        name: Option<String>,
+        bounds: Bounds,
+    },
+    ToolCallOrder {
+        names: Vec<String>,
+        exact: bool,
+    },
+    LlmRubric(Rubric),
+    /// A malformed assertion kept so it is reported as an error with the rest.
+    Invalid(String),
+}
+
+impl Assertion {
+    /// Parses one assertion. `value` is `null` for a bare flag. `weight` must
+    /// be finite and ≥ 0 (0 makes the check informational). `threshold` is
+    /// accepted only by `levenshtein`, `rouge_n`, `bleu` and `llm_rubric`.
+    ///
+    /// Errors ([`Error::Config`]) name the key and what was expected; an
+    /// unknown key lists the accepted ones with a did-you-mean.
+    pub fn parse(
+        kind: &str,
+        value: Value,
+        weight: f64,
+        threshold: Option<f64>,
+    ) -> Result<Assertion> {
+        let fail = |msg: String| Error::Config(format!("assert({kind} = ...): {msg}"));
+        let (negated, base) = split_kind(kind).map_err(Error::Config)?;
+        if !weight.is_finite() || weight < 0.0 {
+            return Err(fail(format!(
+                "`weight` must be a finite number ≥ 0, got {weight}"
+            )));
+        }
+        if let Some(t) = threshold
+            && !t.is_finite()
+        {
+            return Err(fail(format!(
+                "`threshold` must be a finite number, got {t}"
+            )));
+        }
+        let check = parse_check(base, &value, threshold).map_err(fail)?;
+        Ok(Assertion {
+            key: kind.to_owned(),
+            negated,
+            check,
+            weight,
+        })
+    }
+
+    /// Like [`Assertion::parse`], after replacing `{{var}}` in the value's
+    /// strings with the case's variables (an unknown variable is an error).
+    pub fn parse_with_vars(
+        kind: &str,
+        value: Value,
+        weight: f64,
+        threshold: Option<f64>,
+        vars: &[(&str, &str)],
+    ) -> Result<Assertion> {
+        let rendered = value::render_vars(&value, vars)
+            .map_err(|msg| Error::Config(format!("assert({kind} = ...): {msg}")))?;
+        Self::parse(kind, rendered, weight, threshold)
+    }
+
+    /// Parses the macro's form: the value as JSON text.
+    pub fn parse_json_text(
+        kind: &str,
+        value_json: &str,
+        weight: f64,
+        threshold: Option<f64>,
+        vars: &[(&str, &str)],
+    ) -> Result<Assertion> {
+        let value: Value = serde_json::from_str(value_json).map_err(|e| {
+            Error::Config(format!(
+                "assert({kind} = ...): the value {value_json:?} is not valid JSON: {e}"
+            ))
+        })?;
+        Self::parse_with_vars(kind, value, weight, threshold, vars)
+    }
+
+    /// An assertion that always evaluates to an error with `message`, so a
+    /// malformed assertion can be reported together with the others.
+    pub fn invalid(kind: &str, weight: f64, message: impl Into<String>) -> Assertion {
+        Assertion {
+            key: kind.to_owned(),
+            negated: false,
+            check: Check::Invalid(message.into()),
+            weight: if weight.is_finite() && weight >= 0.0 {
+                weight
+            } else {
+                1.0
+            },
+        }
+    }
+
+    /// The key as written, e.g. `not_contains`.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The weight in the aggregate score.
+    pub fn weight(&self) -> f64 {
+        self.weight
+    }
+
+    /// Whether this is the `not_` form.
+    pub fn is_negated(&self) -> bool {
+        self.negated
+    }
+
+    /// Whether evaluating it calls a grader model (`llm_rubric`).
+    pub fn needs_grader(&self) -> bool {
+        matches!(self.check, Check::LlmRubric(_))
+    }
+
+    /// Applies the `not_` form and the key as written to a base result.
+    pub(super) fn finish(&self, result: CheckResult) -> CheckResult {
+        let result = if self.negated && !matches!(self.check, Check::FunctionCall(_)) {
+            result.negate()
+        } else {
+            result
+        };
+        result.named(self.key.clone())
+    }
+}
+
+/// Splits `not_x` into (true, "x") after checking the key exists.
+fn split_kind(kind: &str) -> std::result::Result<(bool, &str), String> {
+    if ASSERTION_KINDS.contains(&kind) {
+        return Ok(match kind.strip_prefix("not_") {
+            Some(base) => (true, base),
+            None => (false, kind),
+        });
+    }
+    let base = kind.strip_prefix("not_").unwrap_or(kind);
+    let mut message = if base != kind && ASSERTION_KINDS.contains(&base) {
+        format!("`{kind}` does not exist: `{base}` has no `not_` form")
+    } else {
+        format!("unknown assertion `{kind}`")
+    };
+    let normalized = kind.replace('-', "_").to_lowercase();
+    if let Some(best) = ASSERTION_KINDS
+        .iter()
+        .map(|k| (strsim::jaro_winkler(&normalized, k), *k))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(_, k)| *k != kind)
+    {
+        message.push_str(&format!(" (did you mean `{}`?)", best.1));
+    }
+    message.push_str(&format!(
+        "; expected one of: {}",
+        ASSERTION_KINDS.join(", ")
+    ));
+    Err(message)
+}
+
+fn parse_check(base: &str, value: &Value, threshold: Option<f64>) -> ValueResult<Check> {
+    let takes_threshold = matches!(base, "levenshtein" | "rouge_n" | "bleu" | "llm_rubric");
+    if threshold.is_some() && !takes_threshold {
+        return Err("`threshold` has no meaning here; it applies to levenshtein, rouge_n, bleu and llm_rubric".to_owned());
+    }
+    Ok(match base {
+        "contains" => Check::Contains(value::text(value)?),
+        "icontains" => Check::IContains(value::text(value)?),
+        "contains_any" => Check::ContainsAny(value::list(value)?),
+        "contains_all" => Check::ContainsAll(value::list(value)?),
+        "icontains_any" => Check::IContainsAny(value::list(value)?),
+        "icontains_all" => Check::IContainsAll(value::list(value)?),
+        "starts_with" => Check::StartsWith(value::text(value)?),
+        "equals" => match value {
+            Value::Object(_) | Value::Array(_) => Check::EqualsJson(value.clone()),
+            Value::Bool(b) => Check::EqualsText(b.to_string()),
+            Value::String(s) => Check::EqualsText(s.clone()),
+            other => Check::EqualsText(value::text(other)?),
+        },
+        "regex" => {
+            let pattern = value::text(value)?;
+            Check::Regex(
+                Regex::new(&pattern).map_err(|e| format!("invalid regex {pattern:?}: {e}"))?,
+            )
+        }
+        "word_count" => Check::WordCount(value::bounds(value, &[])?),
+        "levenshtein" => {
+            let (inner, options) = value::with_options(value, &["threshold"])?;
+            let threshold = pick_threshold(threshold, options)?;
+            let threshold = match threshold {
+                None => DEFAULT_LEVENSHTEIN_THRESHOLD,
+                Some(t) if t >= 0.0 && t.fract() == 0.0 => t as usize,
+                Some(t) => {
+                    return Err(format!(
+                        "the levenshtein threshold must be a whole number ≥ 0, got {t}"
+                    ));
+                }
+            };
+            Check::Levenshtein {
+                expected: value::text(inner)?,
+                threshold,
+            }
+        }
+        "rouge_n" => {
+            let (inner, options) = value::with_options(value, &["threshold"])?;
+            let threshold = pick_threshold(threshold, options)?.unwrap_or(DEFAULT_ROUGE_THRESHOLD);
+            Check::RougeN {
+                reference: value::text(inner)?,
+                threshold,
+            }
+        }
+        "bleu" => {
+            let (inner, options) = value::with_options(value, &["threshold"])?;
+            let threshold = pick_threshold(threshold, options)?.unwrap_or(DEFAULT_BLEU_THRESHOLD);
+            let references = match inner {
+                Value::Array(_) => value::list(inner)?,
+                other => vec![value::text(other)?],
+            };
+            Check::Bleu {
+                references,
+                threshold,
+            }
+        }
+        "stop_reason" => Check::StopReason(value::text(value)?),
+        "is_refusal" => value::flag(value, base).map(|()| Check::IsRefusal)?,
+        "max_latency_ms" => Check::MaxLatencyMs(value::count(value, "the value")?),
+        "max_tokens_used" => Check::MaxTokensUsed(value::count(value, "the value")?),
+        "is_json" => Check::IsJson(optional_schema(value, base)?),
+        "contains_json" => Check::ContainsJson(optional_schema(value, base)?),
+        "function_call" => Check::FunctionCall(call_expectation(value)?),
+        "no_tool_call" => value::flag(value, base).map(|()| Check::NoToolCall)?,
+        "tool_call_count" => {
+            let name = match value {
+                Value::Object(map) => map.get("name").map(value::text).transpose()?,
+                _ => None,
+            };
+            Check::ToolCallCount {
+                name,
+                bounds: value::bounds(value, &["name"])?,
+            }
+        }
+        "tool_call_order" => {
+            let (inner, options) = value::with_options(value, &["exact"])?;
+            let exact = match options.and_then(|o| o.get("exact")) {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => return Err(format!("`exact` must be a boolean, got {other}")),
+            };
+            match inner {
+                Value::Array(_) => Check::ToolCallOrder {
+                    names: value::list(inner)?,
+                    exact,
+                },
+                other => {
+                    return Err(format!(
+                        "expected an array of tool names, got {}",
+                        value::kind_of(other)
+                    ));
+                }
+            }
+        }
+        "llm_rubric" => {
+            let (inner, options) = value::with_options(value, &["threshold", "grader"])?;
+            let threshold = pick_threshold(threshold, options)?;
+            let model = options
+                .and_then(|o| o.get("grader"))
+                .map(value::text)
+                .transpose()?;
+            Check::LlmRubric(Rubric {
+                text: value::text(inner)?,
+                threshold,
+                model,
+            })
+        }
+        other => return Err(format!("`{other}` is listed but not implemented")),
+    })
+}
+
+/// The threshold from the argument or from `{value, threshold}`, not both.
+fn pick_threshold(
+    arg: Option<f64>,
+    options: Option<&serde_json::Map<String, Value>>,
+) -> ValueResult<Option<f64>> {
+    match (arg, options.and_then(|o| o.get("threshold"))) {
+        (Some(_), Some(_)) => Err("`threshold` is given twice".to_owned()),
+        (Some(t), None) => Ok(Some(t)),
+        (None, Some(v)) => value::number(v, "`threshold`").map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `null`/`true` for no schema, or a schema object compiled now.
+fn optional_schema(value: &Value, key: &str) -> ValueResult<Option<Schema>> {
+    match value {
+        Value::Null | Value::Bool(true) => Ok(None),
+        Value::Bool(false) => Err(format!("`{key} = false` is not supported; use `not_{key}`")),
+        Value::Object(_) => Schema::compile(value).map(Some).map_err(|e| e.to_string()),
+        other => Err(format!(
+            "expected no value or a JSON Schema object, got {}",
+            value::kind_of(other)
+        )),
+    }
+}
+
+/// `"name"` or `{name, arguments}`.
+fn call_expectation(value: &Value) -> ValueResult<CallExpectation> {
+    match value {
+        Value::String(name) if !name.is_empty() => Ok(CallExpectation::named(name.clone())),
+        Value::Object(map) => {
+            value::check_fields(map, &["name", "arguments"])?;
+            let name = map.get("name").ok_or("`name` is missing")?;
+            let mut expectation = CallExpectation::named(value::text(name)?);
+            expectation.arguments = map.get("arguments").cloned();
+            Ok(expectation)
+        }
+        other => Err(format!(
+            "expected a tool name or {{name, arguments}}, got {}",
+            value::kind_of(other)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_lists_agree() {
+        for base in NEGATABLE_KINDS {
+            assert!(ASSERTION_KINDS.contains(base), "{base}");
+            assert!(
+                ASSERTION_KINDS.contains(&format!("not_{base}").as_str()),
+                "{base}"
+            );
+        }
+        let not_forms = ASSERTION_KINDS
+            .iter()
+            .filter(|k| k.starts_with("not_"))
+            .count();
+        assert_eq!(not_forms, NEGATABLE_KINDS.len());
+    }
+}
