@@ -1,1 +1,84 @@
-//! Use `llama-test`.
+//! Procedural macro behind `llama-test`'s `#[llama_eval]`. Use the
+//! `llama-test` crate, which re-exports it and documents it.
+
+mod args;
+mod assert;
+mod body;
+mod catalogue;
+mod codegen;
+mod errors;
+mod eval;
+mod expand;
+mod files;
+mod images;
+mod json;
+mod keys;
+mod names;
+mod rules;
+mod template;
+
+use proc_macro::TokenStream;
+
+/// Declares an LLM eval as a test: the request, the checks, and a body that
+/// receives the model's [`Output`](https://docs.rs/llama-test/latest/llama_test/struct.Output.html).
+///
+/// ```ignore
+/// use llama_test::prelude::*;
+///
+/// #[llama_eval(
+///     model = "Llama-3.3-70B-Instruct",
+///     prompt = "What's the weather like in {{city}}?",
+///     tools = "tests/data/tools.json",
+///     case(name = "nyc", city = "New York, NY"),
+///     assert(function_call = "get_weather"),
+/// )]
+/// fn tool_calling(out: Output) {
+///     let call = out.assert_function_call("get_weather");
+///     assert!(call.arguments["location"].as_str().unwrap().contains("New York"));
+/// }
+/// ```
+///
+/// # Keys
+/// Paths are relative to the crate root (`CARGO_MANIFEST_DIR`); files are read
+/// at compile time for checking and embedded, so editing one rebuilds the test.
+///
+/// | key | value |
+/// |---|---|
+/// | `model` | `"ID"`, `"llamaapi:ID"` or `"llamaapi:chat:ID"` |
+/// | `models` | `["A", "B"]`: one test per model |
+/// | `prompt`, `system` | strings; `{{var}}` is filled from the case's vars |
+/// | `messages` | path to a JSON array of `{role, content}` |
+/// | `image`, `images` | path(s) to JPEG/PNG/GIF/ICO files, or `http(s)://` / `data:` URLs (at most 9, 25 MB each) |
+/// | `temperature`, `top_p`, `repetition_penalty` | numbers |
+/// | `top_k`, `max_tokens` | integers |
+/// | `frequency_penalty`, `presence_penalty` | numbers; need `endpoint = "compat"` |
+/// | `stream` | `true`/`false` (a bare `stream` means `true`) |
+/// | `tools` | path to a JSON array of function tools |
+/// | `tool_choice` | `"auto"`, `"required"`, `"none"` or a tool name |
+/// | `json_schema` | path to a JSON Schema, or inline JSON starting with `{` |
+/// | `endpoint` | `"native"` (default) or `"compat"` |
+/// | `case(...)` | repeatable: `case(name = "nyc", city = "New York, NY")` |
+/// | `assert(...)` | checks: `contains = "x"`, `contains_any = ["a", "b"]`, `is_json`, `regex = "..."`, `function_call = "name"`, `llm_rubric = "..."`, `rouge_n(value = "...", threshold = 0.75, weight = 2)`, ...; each also as `not_...` |
+/// | `threshold` | 0..=1: pass when the weighted score of the checks reaches it |
+/// | `repeat`, `min_pass` | run N samples; pass when the pass rate reaches `min_pass` |
+/// | `timeout_ms` | per-test timeout |
+/// | `record` | `"auto"`, `"replay"`, `"record"` or `"live"` for this test |
+/// | `grader` | model for `llm_rubric` |
+/// | `allow_unlisted_model` | send a model id the catalogue does not know |
+/// | `crate` | path to `llama_test` when it is renamed or re-exported |
+///
+/// # Generated tests
+/// Without cases or `models`, the test keeps the function's name. Otherwise
+/// the function is kept and `mod fn_name { fn case_1_nyc() }` (cases),
+/// `fn llama_3_3_70b_instruct()` (models) or
+/// `fn case_1_nyc__llama_3_3_70b_instruct()` (both) are generated, so
+/// `cargo test fn_name::` runs the group.
+///
+/// The function may be `fn` or `async fn` and take `Output`, `&Output` or
+/// nothing. Do not add `#[test]` or `#[tokio::test]`: the attribute generates
+/// the test. Every problem in the attribute is a compile error on the
+/// offending token.
+#[proc_macro_attribute]
+pub fn llama_eval(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr.into(), item.into()).into()
+}

@@ -1,0 +1,322 @@
+//! The attribute's arguments read into one typed [`Eval`]. Each key's value
+//! is checked on its own here; checks across keys live in `rules`.
+
+use proc_macro2::TokenStream;
+
+use crate::args::{Arg, ArgBody, ValueKind};
+use crate::assert::{self, Check};
+use crate::errors::Errors;
+use crate::files::{self, JsonFile};
+use crate::images::{self, Image};
+use crate::keys::{self, Spanned};
+
+/// Everything `#[llama_eval(...)]` declared.
+pub struct Eval {
+    /// Keys present, valid or not, so a bad value is not also reported missing.
+    pub given: Vec<String>,
+    pub model: Option<Spanned<String>>,
+    pub models: Option<Spanned<Vec<Spanned<String>>>>,
+    pub prompt: Option<Spanned<String>>,
+    pub system: Option<Spanned<String>>,
+    pub messages: Option<JsonFile>,
+    /// Image parts inside the `messages` file.
+    pub message_images: usize,
+    pub images: Vec<Image>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub top_k: Option<u32>,
+    pub max_tokens: Option<u32>,
+    pub repetition_penalty: Option<f64>,
+    pub frequency_penalty: Option<Spanned<f64>>,
+    pub presence_penalty: Option<Spanned<f64>>,
+    pub stream: bool,
+    pub tools: Option<JsonFile>,
+    pub tool_names: Vec<String>,
+    pub tool_choice: Option<Spanned<String>>,
+    pub json_schema: Option<JsonFile>,
+    pub endpoint: Option<Spanned<String>>,
+    pub cases: Vec<Case>,
+    pub checks: Vec<Check>,
+    pub threshold: Option<f64>,
+    pub repeat: Option<u32>,
+    pub min_pass: Option<f64>,
+    pub timeout_ms: Option<u64>,
+    pub record: Option<String>,
+    pub grader: Option<Spanned<String>>,
+    pub allow_unlisted_model: bool,
+    /// `crate = "..."`; `None` means `::llama_test`.
+    pub krate: Option<syn::Path>,
+}
+
+/// One `case(...)`.
+pub struct Case {
+    /// 0-based position among the cases.
+    pub index: usize,
+    /// The generated label, e.g. `case_1_nyc`.
+    pub label: String,
+    /// `name = "..."` as written.
+    pub name: Option<String>,
+    /// The other items, as `(var, value)` text.
+    pub vars: Vec<(String, String)>,
+    pub tokens: TokenStream,
+}
+
+impl Case {
+    pub fn defines(&self, var: &str) -> bool {
+        self.vars.iter().any(|(k, _)| k == var)
+    }
+
+    /// `case 1 (`nyc`)` for messages.
+    pub fn describe(&self) -> String {
+        match &self.name {
+            Some(name) => format!("case {} (`{name}`)", self.index + 1),
+            None => format!("case {}", self.index + 1),
+        }
+    }
+}
+
+const ENDPOINTS: &[&str] = &["native", "compat"];
+const MODES: &[&str] = &["auto", "replay", "record", "live"];
+/// Keys that may appear more than once.
+const REPEATABLE: &[&str] = &["case", "assert"];
+
+impl Eval {
+    pub fn from_args(args: &[Arg], errors: &mut Errors) -> Eval {
+        let mut eval = Eval::empty();
+        let case_args: Vec<&Arg> = args.iter().filter(|a| a.key == "case").collect();
+        for arg in args {
+            let name = arg.name();
+            if eval.given.contains(&name) && !REPEATABLE.contains(&name.as_str()) {
+                errors.push(&arg.key, format!("`{name}` is given twice; keep one"));
+                continue;
+            }
+            eval.given.push(name.clone());
+            eval.read(arg, errors);
+        }
+        eval.cases = read_cases(&case_args, errors);
+        eval
+    }
+
+    fn empty() -> Eval {
+        Eval {
+            given: Vec::new(),
+            model: None,
+            models: None,
+            prompt: None,
+            system: None,
+            messages: None,
+            message_images: 0,
+            images: Vec::new(),
+            temperature: None,
+            top_p: None,
+            top_k: None,
+            max_tokens: None,
+            repetition_penalty: None,
+            frequency_penalty: None,
+            presence_penalty: None,
+            stream: false,
+            tools: None,
+            tool_names: Vec::new(),
+            tool_choice: None,
+            json_schema: None,
+            endpoint: None,
+            cases: Vec::new(),
+            checks: Vec::new(),
+            threshold: None,
+            repeat: None,
+            min_pass: None,
+            timeout_ms: None,
+            record: None,
+            grader: None,
+            allow_unlisted_model: false,
+            krate: None,
+        }
+    }
+
+    fn read(&mut self, arg: &Arg, errors: &mut Errors) {
+        match arg.name().as_str() {
+            "model" => self.model = keys::string(arg, errors),
+            "models" => self.models = keys::string_list(arg, errors),
+            "prompt" => self.prompt = keys::string(arg, errors),
+            "system" => self.system = keys::string(arg, errors),
+            "messages" => self.read_messages(arg, errors),
+            "image" | "images" => self.read_images(arg, errors),
+            "temperature" => self.temperature = keys::number_in(arg, 0.0, 2.0, errors),
+            "top_p" => self.top_p = keys::number_in(arg, 0.0, 1.0, errors),
+            "top_k" => self.top_k = keys::integer(arg, errors),
+            "max_tokens" => self.max_tokens = keys::integer(arg, errors),
+            "repetition_penalty" => {
+                self.repetition_penalty = keys::number(arg, errors).map(|n| n.value)
+            }
+            "frequency_penalty" => self.frequency_penalty = keys::number(arg, errors),
+            "presence_penalty" => self.presence_penalty = keys::number(arg, errors),
+            "stream" => self.stream = keys::flag(arg, errors).unwrap_or(false),
+            "tools" => self.read_tools(arg, errors),
+            "tool_choice" => self.tool_choice = keys::string(arg, errors),
+            "json_schema" => self.read_schema(arg, errors),
+            "endpoint" => self.endpoint = keys::choice(arg, ENDPOINTS, errors),
+            "case" => {} // read together in `read_cases`, which needs the count
+            "assert" => {
+                if let Some(items) = keys::list(arg, errors) {
+                    self.checks.extend(assert::parse(items, errors));
+                }
+            }
+            "threshold" => self.threshold = keys::number_in(arg, 0.0, 1.0, errors),
+            "repeat" => self.repeat = self.read_repeat(arg, errors),
+            "min_pass" => self.min_pass = keys::number_in(arg, 0.0, 1.0, errors),
+            "timeout_ms" => self.timeout_ms = keys::integer(arg, errors),
+            "record" => self.record = keys::choice(arg, MODES, errors).map(|m| m.value),
+            "grader" => self.grader = keys::string(arg, errors),
+            "allow_unlisted_model" => {
+                self.allow_unlisted_model = keys::flag(arg, errors).unwrap_or(false);
+            }
+            "crate" => self.krate = read_crate_path(arg, errors),
+            _ => keys::unknown_key(arg, errors),
+        }
+    }
+
+    fn read_repeat(&self, arg: &Arg, errors: &mut Errors) -> Option<u32> {
+        let n = keys::integer::<u32>(arg, errors)?;
+        if n == 0 {
+            errors.push(arg, "`repeat` must be at least 1");
+            return None;
+        }
+        Some(n)
+    }
+
+    fn read_messages(&mut self, arg: &Arg, errors: &mut Errors) {
+        let Some(path) = keys::string(arg, errors) else {
+            return;
+        };
+        let Some(file) = files::load_json("messages", &path, errors) else {
+            return;
+        };
+        match files::check_messages(&file.json) {
+            Ok(images) => {
+                self.message_images = images;
+                self.messages = Some(file);
+            }
+            Err(e) => errors.push(
+                &path.tokens,
+                format!("`messages` file `{}`: {e}", path.value),
+            ),
+        }
+    }
+
+    fn read_images(&mut self, arg: &Arg, errors: &mut Errors) {
+        let sources = if arg.key == "image" {
+            keys::string(arg, errors).map(|s| vec![s])
+        } else {
+            keys::string_list(arg, errors).map(|list| list.value)
+        };
+        for source in sources.unwrap_or_default() {
+            self.images.extend(images::load(&source, errors));
+        }
+    }
+
+    fn read_tools(&mut self, arg: &Arg, errors: &mut Errors) {
+        let Some(path) = keys::string(arg, errors) else {
+            return;
+        };
+        let Some(file) = files::load_json("tools", &path, errors) else {
+            return;
+        };
+        match files::tool_names(&file.json) {
+            Ok(names) => {
+                self.tool_names = names;
+                self.tools = Some(file);
+            }
+            Err(e) => errors.push(&path.tokens, format!("`tools` file `{}`: {e}", path.value)),
+        }
+    }
+
+    fn read_schema(&mut self, arg: &Arg, errors: &mut Errors) {
+        let Some(text) = keys::string(arg, errors) else {
+            return;
+        };
+        let file = if text.value.trim_start().starts_with('{') {
+            files::inline_json("json_schema", &text, errors)
+        } else {
+            files::load_json("json_schema", &text, errors)
+        };
+        let Some(file) = file else { return };
+        match files::check_schema(&file.json) {
+            Ok(()) => self.json_schema = Some(file),
+            Err(e) => errors.push(&text.tokens, format!("`json_schema`: {e}")),
+        }
+    }
+
+    /// The models the eval runs against, each with the tokens naming it.
+    pub fn model_list(&self) -> Vec<&Spanned<String>> {
+        match (&self.model, &self.models) {
+            (Some(model), _) => vec![model],
+            (None, Some(models)) => models.value.iter().collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+fn read_cases(args: &[&Arg], errors: &mut Errors) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (index, arg) in args.iter().enumerate() {
+        let Some(items) = keys::list(arg, errors) else {
+            continue;
+        };
+        let mut case = Case {
+            index,
+            label: String::new(),
+            name: None,
+            vars: Vec::new(),
+            tokens: arg.tokens.clone(),
+        };
+        for item in items {
+            let var = item.name();
+            let text = match &item.body {
+                ArgBody::Value(v) => match &v.kind {
+                    ValueKind::Str(s) => Some(s.clone()),
+                    ValueKind::Int(i) => Some(i.to_string()),
+                    ValueKind::Float(f) => Some(f.to_string()),
+                    ValueKind::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(text) = text else {
+                errors.push(
+                    item,
+                    format!(
+                        "case var `{var}` needs a literal value, e.g. `{var} = \"New York, NY\"`"
+                    ),
+                );
+                continue;
+            };
+            if var == "name" {
+                case.name = Some(text);
+            } else if case.defines(&var) {
+                errors.push(&item.key, format!("case var `{var}` is given twice"));
+            } else {
+                case.vars.push((var, text));
+            }
+        }
+        case.label = crate::names::case_label(index, args.len(), case.name.as_deref());
+        cases.push(case);
+    }
+    cases
+}
+
+fn read_crate_path(arg: &Arg, errors: &mut Errors) -> Option<syn::Path> {
+    let text = keys::string(arg, errors)?;
+    match syn::parse_str::<syn::Path>(&text.value) {
+        Ok(path) => Some(path),
+        Err(_) => {
+            errors.push(
+                &text.tokens,
+                format!(
+                    "`crate` expects a path such as `llama_test` or `::my::reexport`; found `{}`",
+                    text.value
+                ),
+            );
+            None
+        }
+    }
+}

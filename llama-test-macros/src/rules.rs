@@ -1,0 +1,190 @@
+//! Checks across keys: required keys, the model catalogue, image support,
+//! endpoint-specific options, tool names and `{{var}}` templating.
+
+use proc_macro2::TokenStream;
+
+use crate::catalogue;
+use crate::errors::Errors;
+use crate::eval::Eval;
+use crate::images::MAX_IMAGES;
+use crate::names::{backticked, hint};
+use crate::template;
+
+/// Reports every cross-key problem. `attr` spans "missing key" errors.
+pub fn check(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
+    required_keys(eval, attr, errors);
+    models(eval, errors);
+    images(eval, errors);
+    endpoint_options(eval, errors);
+    tools(eval, errors);
+    templates(eval, errors);
+}
+
+fn required_keys(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
+    let given = |key: &str| eval.given.iter().any(|g| g == key);
+    match (given("model"), given("models")) {
+        (false, false) => errors.push(
+            attr,
+            "missing `model = \"...\"` (or `models = [...]` for one test per model), \
+             e.g. `model = \"Llama-3.3-70B-Instruct\"`",
+        ),
+        (true, true) => errors.push(
+            eval.models
+                .as_ref()
+                .map(|m| m.tokens.clone())
+                .unwrap_or_default(),
+            "give either `model` or `models`, not both",
+        ),
+        _ => {}
+    }
+    if !given("prompt") && !given("messages") {
+        errors.push(
+            attr,
+            "missing `prompt = \"...\"` or `messages = \"path.json\"`: the eval needs something to send",
+        );
+    }
+    if let Some(models) = &eval.models
+        && models.value.is_empty()
+    {
+        errors.push(&models.tokens, "`models` is empty; list at least one model");
+    }
+}
+
+fn models(eval: &Eval, errors: &mut Errors) {
+    if eval.allow_unlisted_model {
+        return;
+    }
+    let candidates = eval.model_list().into_iter().chain(&eval.grader);
+    for model in candidates {
+        if catalogue::lookup(&model.value).is_some() {
+            continue;
+        }
+        let bare = catalogue::strip_provider_prefix(&model.value);
+        let suggestion = catalogue::suggest(&model.value)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        errors.push(
+            &model.tokens,
+            format!(
+                "unknown model `{bare}`{suggestion}; known models: {}; \
+                 or set `allow_unlisted_model = true` to send it anyway",
+                backticked(&catalogue::known_ids())
+            ),
+        );
+    }
+}
+
+fn images(eval: &Eval, errors: &mut Errors) {
+    let count = eval.images.len() + eval.message_images;
+    if count == 0 {
+        return;
+    }
+    if count > MAX_IMAGES
+        && let Some(last) = eval.images.last()
+    {
+        errors.push(
+            &last.tokens,
+            format!("{count} images in one request; the API accepts at most {MAX_IMAGES}"),
+        );
+    }
+    for model in eval.model_list() {
+        if let Some(info) = catalogue::lookup(&model.value)
+            && !info.accepts_images
+        {
+            errors.push(
+                &model.tokens,
+                format!(
+                    "model `{}` is text-only and does not accept images; \
+                     models that do: {}",
+                    info.id,
+                    backticked(&catalogue::image_model_ids())
+                ),
+            );
+        }
+    }
+}
+
+fn endpoint_options(eval: &Eval, errors: &mut Errors) {
+    let native = eval.endpoint.as_ref().is_none_or(|e| e.value == "native");
+    if !native {
+        return;
+    }
+    let penalties = [
+        ("frequency_penalty", &eval.frequency_penalty),
+        ("presence_penalty", &eval.presence_penalty),
+    ];
+    for (key, value) in penalties {
+        if let Some(value) = value {
+            errors.push(
+                &value.tokens,
+                format!(
+                    "`{key}` is an OpenAI option that the native endpoint does not accept; \
+                     add `endpoint = \"compat\"` or use `repetition_penalty`"
+                ),
+            );
+        }
+    }
+}
+
+fn tools(eval: &Eval, errors: &mut Errors) {
+    let declared = eval.given.iter().any(|g| g == "tools");
+    if declared && eval.tools.is_none() {
+        return; // the tools file itself was reported
+    }
+    let names: Vec<&str> = eval.tool_names.iter().map(String::as_str).collect();
+    if let Some(choice) = &eval.tool_choice {
+        let is_mode = ["auto", "none"].contains(&choice.value.as_str());
+        if !is_mode && !declared {
+            errors.push(
+                &choice.tokens,
+                format!(
+                    "`tool_choice = \"{}\"` needs `tools = \"path.json\"`",
+                    choice.value
+                ),
+            );
+        } else if !is_mode && choice.value != "required" && !names.contains(&choice.value.as_str())
+        {
+            errors.push(
+                &choice.tokens,
+                format!(
+                    "`tool_choice` names no declared tool `{}`{}; expected `auto`, `required`, \
+                     `none` or one of the tools: {}",
+                    choice.value,
+                    hint(&choice.value, &names),
+                    backticked(&names)
+                ),
+            );
+        }
+    }
+    for function in eval.checks.iter().filter_map(|c| c.function.as_ref()) {
+        if !declared {
+            errors.push(
+                &function.tokens,
+                "`function_call` checks a tool call, but no `tools = \"path.json\"` are declared",
+            );
+        } else if !names.contains(&function.value.as_str()) {
+            errors.push(
+                &function.tokens,
+                format!(
+                    "`function_call` names no declared tool `{}`{}; the tools are: {}",
+                    function.value,
+                    hint(&function.value, &names),
+                    backticked(&names)
+                ),
+            );
+        }
+    }
+}
+
+fn templates(eval: &Eval, errors: &mut Errors) {
+    for (key, text) in [("prompt", &eval.prompt), ("system", &eval.system)] {
+        if let Some(text) = text {
+            template::check(key, text, &eval.cases, errors);
+        }
+    }
+    for check in &eval.checks {
+        for text in &check.strings {
+            template::check(&format!("assert {}", check.kind), text, &eval.cases, errors);
+        }
+    }
+}
