@@ -54,7 +54,7 @@ impl Output {
             crate::Error::Decode {
                 message: format!(
                     "the output is not the expected JSON ({e}); output: {}",
-                    crate::checks::trim_output(self.text())
+                    crate::checks::trim_chars(self.text(), 500)
                 ),
             }
         })
