@@ -184,12 +184,14 @@ fn tool_call_id(seed: &[u8], index: usize) -> String {
     hasher.update(b"tool-call");
     hasher.update(index.to_le_bytes());
     let h = hex(&hasher.finalize());
+    // Version 4 and RFC 4122 variant nibbles, so UUID parsers accept it.
+    let variant = ["8", "9", "a", "b"][usize::from(h.as_bytes()[16] % 4)];
     format!(
-        "{}-{}-{}-{}-{}",
+        "{}-{}-4{}-{variant}{}-{}",
         &h[0..8],
         &h[8..12],
-        &h[12..16],
-        &h[16..20],
+        &h[13..16],
+        &h[17..20],
         &h[20..32]
     )
 }
