@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod fixtures;
 pub mod images;
 mod output;
+mod output_asserts;
 pub mod request;
 mod runtime;
 #[cfg(feature = "sim")]

@@ -1,0 +1,17 @@
+//! The seed page's examples ("Meta Llama API" provider, promptfoo), written
+//! as `#[llama_eval]` tests. They replay the traffic recorded in
+//! `fixtures/`, so they run offline with no key:
+//!
+//! ```sh
+//! cargo test -p llama-test-examples
+//! ```
+//!
+//! One module per feature of the page; `cargo test tool_calling` runs one.
+
+mod json_output;
+mod model_comparison;
+mod multimodal;
+mod provider_options;
+mod streaming;
+mod text_generation;
+mod tool_calling;
