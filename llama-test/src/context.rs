@@ -154,7 +154,11 @@ fn shared_client(config: &ClientConfig) -> Result<Client> {
     use std::sync::Mutex;
     type Key = (std::time::Duration, u32, bool);
     static CLIENTS: OnceLock<Mutex<Vec<(Key, Client)>>> = OnceLock::new();
-    let key = (config.timeout, config.max_retries, config.allow_unlisted_models);
+    let key = (
+        config.timeout,
+        config.max_retries,
+        config.allow_unlisted_models,
+    );
     let mut clients = CLIENTS
         .get_or_init(Mutex::default)
         .lock()
@@ -173,7 +177,13 @@ mod tests {
 
     #[test]
     fn libtest_path_drops_the_crate() {
-        assert_eq!(libtest_path("examples::tool_calling", "case_1_nyc"), "tool_calling::case_1_nyc");
-        assert_eq!(libtest_path("basic", "explains_quantum"), "explains_quantum");
+        assert_eq!(
+            libtest_path("examples::tool_calling", "case_1_nyc"),
+            "tool_calling::case_1_nyc"
+        );
+        assert_eq!(
+            libtest_path("basic", "explains_quantum"),
+            "explains_quantum"
+        );
     }
 }

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::output::Output;
-use crate::request::{ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Tool, ToolChoice};
+use crate::request::{
+    ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Tool, ToolChoice,
+};
 
 /// A chat request being built, run inside the current `#[llama_eval]` test.
 ///
@@ -52,15 +54,22 @@ impl Eval {
     pub fn continue_from(output: &Output) -> Self {
         let mut request = output.request().clone();
         let completion = output.completion();
-        request
-            .messages
-            .push(Message::assistant_tool_calls(completion.text.clone(), completion.tool_calls.clone()));
-        Eval { request, problem: None }
+        request.messages.push(Message::assistant_tool_calls(
+            completion.text.clone(),
+            completion.tool_calls.clone(),
+        ));
+        Eval {
+            request,
+            problem: None,
+        }
     }
 
     /// Starts from a prepared request.
     pub fn from_request(request: ChatRequest) -> Self {
-        Eval { request, problem: None }
+        Eval {
+            request,
+            problem: None,
+        }
     }
 
     /// Sets the system message (replacing an existing one).
@@ -94,9 +103,18 @@ impl Eval {
 
     /// Adds an image (an `https://` or `data:` URL) to the last user message.
     pub fn image_url(mut self, url: impl Into<String>) -> Self {
-        match self.request.messages.iter_mut().rev().find(|m| m.role == Role::User) {
+        match self
+            .request
+            .messages
+            .iter_mut()
+            .rev()
+            .find(|m| m.role == Role::User)
+        {
             Some(message) => message.content.push(ContentPart::ImageUrl(url.into())),
-            None => self.problem = Some("`image_url` needs a user message first; call `prompt` before it".into()),
+            None => {
+                self.problem =
+                    Some("`image_url` needs a user message first; call `prompt` before it".into())
+            }
         }
         self
     }
@@ -106,7 +124,9 @@ impl Eval {
         let path = path.as_ref();
         let loaded = std::fs::read(path)
             .map_err(|e| Error::Config(format!("cannot read image {}: {e}", path.display())))
-            .and_then(|bytes| crate::images::image_url_from_bytes(&bytes, &path.display().to_string()));
+            .and_then(|bytes| {
+                crate::images::image_url_from_bytes(&bytes, &path.display().to_string())
+            });
         match loaded {
             Ok(url) => self.image_url(url),
             Err(e) => Eval {

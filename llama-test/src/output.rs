@@ -34,7 +34,11 @@ impl std::fmt::Debug for Output {
 }
 
 impl Output {
-    pub(crate) fn new(completion: Completion, request: ChatRequest, context: Arc<TestContext>) -> Self {
+    pub(crate) fn new(
+        completion: Completion,
+        request: ChatRequest,
+        context: Arc<TestContext>,
+    ) -> Self {
         Output {
             completion,
             request,
@@ -50,13 +54,11 @@ impl Output {
     /// The text parsed as JSON into `T` (e.g. `serde_json::Value` or your own
     /// `#[derive(Deserialize)]` type). Fails with the serde error and the text.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, crate::Error> {
-        serde_json::from_str(self.text()).map_err(|e| {
-            crate::Error::Decode {
-                message: format!(
-                    "the output is not the expected JSON ({e}); output: {}",
-                    crate::checks::trim_chars(self.text(), 500)
-                ),
-            }
+        serde_json::from_str(self.text()).map_err(|e| crate::Error::Decode {
+            message: format!(
+                "the output is not the expected JSON ({e}); output: {}",
+                crate::checks::trim_chars(self.text(), 500)
+            ),
         })
     }
 

@@ -126,7 +126,10 @@ impl Output {
         self.assert_check("function_call", json!(name));
         match self.tool_call(name) {
             Some(call) => call,
-            None => self.fail(&CheckResult::error("function_call", format!("no call to `{name}`"))),
+            None => self.fail(&CheckResult::error(
+                "function_call",
+                format!("no call to `{name}`"),
+            )),
         }
     }
 
@@ -134,7 +137,10 @@ impl Output {
     /// `subset` (objects compared key by key, recursively).
     #[track_caller]
     pub fn assert_function_call_with(&self, name: &str, subset: Value) -> &ToolCall {
-        self.assert_check("function_call", json!({ "name": name, "arguments": subset }));
+        self.assert_check(
+            "function_call",
+            json!({ "name": name, "arguments": subset }),
+        );
         self.assert_function_call(name)
     }
 

@@ -56,7 +56,8 @@ where
         Ok(c) => Arc::new(c),
         Err(e) => error_panic(&label, &e, None),
     };
-    let outcome = runtime().block_on(CURRENT.scope(Arc::clone(&context), run_samples(spec, &context, &body)));
+    let outcome =
+        runtime().block_on(CURRENT.scope(Arc::clone(&context), run_samples(spec, &context, &body)));
     let samples = match outcome {
         Ok(samples) => samples,
         Err(e) => {
@@ -76,7 +77,11 @@ fn open_context(spec: &EvalSpec) -> Result<TestContext> {
         test_name: spec.test_name,
         manifest_dir: spec.manifest_dir,
     };
-    let vars = spec.vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let vars = spec
+        .vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let grader = spec
         .grader
         .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
@@ -89,7 +94,11 @@ fn open_context(spec: &EvalSpec) -> Result<TestContext> {
     })
 }
 
-async fn run_samples<F, Fut>(spec: &EvalSpec, context: &Arc<TestContext>, body: &F) -> Result<Vec<Sample>>
+async fn run_samples<F, Fut>(
+    spec: &EvalSpec,
+    context: &Arc<TestContext>,
+    body: &F,
+) -> Result<Vec<Sample>>
 where
     F: Fn(Output) -> Fut,
     Fut: Future<Output = ()>,
@@ -129,7 +138,11 @@ where
 
 /// A report with errors is an ERROR outcome, not a FAIL.
 fn report_error(report: &Report) -> Option<Error> {
-    report.errors().next().is_some().then(|| Error::Config(report.to_string()))
+    report
+        .errors()
+        .next()
+        .is_some()
+        .then(|| Error::Config(report.to_string()))
 }
 
 fn verdict(spec: &EvalSpec, context: &TestContext, mut samples: Vec<Sample>) {
@@ -137,17 +150,24 @@ fn verdict(spec: &EvalSpec, context: &TestContext, mut samples: Vec<Sample>) {
     if samples.len() == 1 {
         match samples.pop() {
             Some(Sample::Panicked(payload)) => std::panic::resume_unwind(payload),
-            Some(Sample::Failed(report)) => panic!("llama-test FAIL {label}\n{report}{}", fixture_hint(context)),
+            Some(Sample::Failed(report)) => {
+                panic!("llama-test FAIL {label}\n{report}{}", fixture_hint(context))
+            }
             _ => return,
         }
     }
     let total = samples.len();
-    let passed = samples.iter().filter(|s| matches!(s, Sample::Passed)).count();
+    let passed = samples
+        .iter()
+        .filter(|s| matches!(s, Sample::Passed))
+        .count();
     let gate = spec.min_pass.unwrap_or(1.0);
     let rate = passed as f64 / total as f64;
     if rate + 1e-9 >= gate {
         if passed < total {
-            eprintln!("llama-test: {label} is flaky: {passed}/{total} samples passed (gate {gate:.2})");
+            eprintln!(
+                "llama-test: {label} is flaky: {passed}/{total} samples passed (gate {gate:.2})"
+            );
         }
         return;
     }
@@ -167,7 +187,11 @@ fn verdict(spec: &EvalSpec, context: &TestContext, mut samples: Vec<Sample>) {
 
 fn fixture_hint(context: &TestContext) -> String {
     match &context.info.fixture_path {
-        Some(path) => format!("\nfixture: {} (mode {})", path.display(), context.info.mode.as_str()),
+        Some(path) => format!(
+            "\nfixture: {} (mode {})",
+            path.display(),
+            context.info.mode.as_str()
+        ),
         None => String::new(),
     }
 }
@@ -187,7 +211,9 @@ fn error_panic(label: &str, error: &Error, context: Option<&TestContext>) -> ! {
 
 /// Sends a request through the current test's context, or fails clearly
 /// when called outside a `#[llama_eval]` test.
-pub(crate) async fn send_in_current(request: &ChatRequest) -> Result<(Completion, Arc<TestContext>)> {
+pub(crate) async fn send_in_current(
+    request: &ChatRequest,
+) -> Result<(Completion, Arc<TestContext>)> {
     let context = CURRENT
         .try_with(Arc::clone)
         .map_err(|_| Error::Config("`Eval::run` was called outside a `#[llama_eval]` test; call it from the body of one, so its calls are recorded in that test's fixture".into()))?;

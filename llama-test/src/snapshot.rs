@@ -32,7 +32,10 @@ macro_rules! assert_output_snapshot {
         let __out: &$crate::Output = &$out;
         let (__name, __value) = $crate::__private::snapshot_content(__out);
         $crate::__private::snapshot_guard(__out, || {
-            $crate::__private::insta::assert_json_snapshot!(__name, __value);
+            // The name already holds the module path; don't let insta repeat it.
+            $crate::__private::insta::with_settings!({ prepend_module_to_snapshot => false }, {
+                $crate::__private::insta::assert_json_snapshot!(__name, __value);
+            });
         });
     }};
 }
@@ -49,7 +52,9 @@ pub fn snapshot_content(out: &Output) -> (String, Value) {
                 .iter()
                 .map(|p| match p {
                     ContentPart::Text(t) => Value::String(t.clone()),
-                    ContentPart::ImageUrl(u) if u.starts_with("data:") => Value::String("[image]".into()),
+                    ContentPart::ImageUrl(u) if u.starts_with("data:") => {
+                        Value::String("[image]".into())
+                    }
                     ContentPart::ImageUrl(u) => Value::String(format!("[image {u}]")),
                 })
                 .collect();

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use crate::__private::{EvalSpec, FileSpec};
 use crate::error::{Error, Result};
-use crate::request::{ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Tool, ToolChoice};
+use crate::request::{
+    ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Tool, ToolChoice,
+};
 use crate::template::{render, render_json};
 
 /// Builds the subject request of an eval.
@@ -18,13 +20,17 @@ pub fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
     request.endpoint = Endpoint::parse(spec.endpoint)?;
 
     if let Some(system) = spec.system {
-        request.messages.push(Message::system(render(system, vars, "system")?));
+        request
+            .messages
+            .push(Message::system(render(system, vars, "system")?));
     }
     if let Some(file) = &spec.messages {
         request.messages.extend(messages_from_file(file, vars)?);
     }
     if let Some(prompt) = spec.prompt {
-        request.messages.push(Message::user(render(prompt, vars, "prompt")?));
+        request
+            .messages
+            .push(Message::user(render(prompt, vars, "prompt")?));
     }
     if !spec.images.is_empty() {
         attach_images(&mut request, spec)?;
@@ -72,9 +78,15 @@ fn parse_json(file: &FileSpec) -> Result<Value> {
 fn json_schema_format(file: &FileSpec) -> Result<JsonSchemaFormat> {
     let value = parse_json(file)?;
     if !value.is_object() {
-        return Err(Error::Config(format!("{}: a JSON Schema must be a JSON object", file.path)));
+        return Err(Error::Config(format!(
+            "{}: a JSON Schema must be a JSON object",
+            file.path
+        )));
     }
-    if let (Some(name), Some(schema)) = (value.get("name").and_then(Value::as_str), value.get("schema")) {
+    if let (Some(name), Some(schema)) = (
+        value.get("name").and_then(Value::as_str),
+        value.get("schema"),
+    ) {
         return Ok(JsonSchemaFormat {
             name: name.to_owned(),
             schema: schema.clone(),
@@ -87,9 +99,18 @@ fn json_schema_format(file: &FileSpec) -> Result<JsonSchemaFormat> {
         .unwrap_or("response");
     let name: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    Ok(JsonSchemaFormat { name, schema: value })
+    Ok(JsonSchemaFormat {
+        name,
+        schema: value,
+    })
 }
 
 /// Parses a chat file: `[{"role": ..., "content": string | [parts]}, ...]`,
@@ -105,29 +126,43 @@ pub fn messages_from_file(file: &FileSpec, vars: &[(&str, &str)]) -> Result<Vec<
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| message_from_json(item).map_err(|e| Error::Config(format!("{}: [{i}]: {e}", file.path))))
+        .map(|(i, item)| {
+            message_from_json(item).map_err(|e| Error::Config(format!("{}: [{i}]: {e}", file.path)))
+        })
         .collect()
 }
 
 fn message_from_json(item: &Value) -> std::result::Result<Message, String> {
-    let role = item.get("role").and_then(Value::as_str).ok_or("missing string field `role`")?;
+    let role = item
+        .get("role")
+        .and_then(Value::as_str)
+        .ok_or("missing string field `role`")?;
     let role = Role::parse(role).map_err(|e| e.to_string())?;
     let content = match item.get("content") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(s)) => vec![ContentPart::Text(s.clone())],
-        Some(Value::Array(parts)) => parts.iter().map(part_from_json).collect::<std::result::Result<_, _>>()?,
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .map(part_from_json)
+            .collect::<std::result::Result<_, _>>()?,
         Some(part @ Value::Object(_)) => vec![part_from_json(part)?],
         Some(_) => return Err("`content` must be a string or an array of parts".into()),
     };
     let tool_calls = match item.get("tool_calls").and_then(Value::as_array) {
         None => Vec::new(),
-        Some(calls) => calls.iter().map(tool_call_from_json).collect::<std::result::Result<_, _>>()?,
+        Some(calls) => calls
+            .iter()
+            .map(tool_call_from_json)
+            .collect::<std::result::Result<_, _>>()?,
     };
     Ok(Message {
         role,
         content,
         tool_calls,
-        tool_call_id: item.get("tool_call_id").and_then(Value::as_str).map(str::to_owned),
+        tool_call_id: item
+            .get("tool_call_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -143,7 +178,9 @@ fn part_from_json(part: &Value) -> std::result::Result<ContentPart, String> {
             .and_then(Value::as_str)
             .map(|u| ContentPart::ImageUrl(u.to_owned()))
             .ok_or_else(|| "image_url part without `image_url.url`".to_owned()),
-        Some(other) => Err(format!("unknown content part type `{other}`; expected `text` or `image_url`")),
+        Some(other) => Err(format!(
+            "unknown content part type `{other}`; expected `text` or `image_url`"
+        )),
         None => Err("content part without `type`".to_owned()),
     }
 }
@@ -151,7 +188,10 @@ fn part_from_json(part: &Value) -> std::result::Result<ContentPart, String> {
 fn tool_call_from_json(call: &Value) -> std::result::Result<crate::ToolCall, String> {
     let id = call.get("id").and_then(Value::as_str).unwrap_or_default();
     let function = call.get("function").ok_or("tool call without `function`")?;
-    let name = function.get("name").and_then(Value::as_str).ok_or("tool call without `function.name`")?;
+    let name = function
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("tool call without `function.name`")?;
     let arguments = match function.get("arguments") {
         Some(Value::String(s)) => s.clone(),
         Some(v @ Value::Object(_)) => v.to_string(),

@@ -42,7 +42,11 @@ pub fn render(template: &str, vars: &[(&str, &str)], what: &str) -> Result<Strin
 }
 
 /// Renders every string inside a JSON value (object keys are left alone).
-pub fn render_json(value: &serde_json::Value, vars: &[(&str, &str)], what: &str) -> Result<serde_json::Value> {
+pub fn render_json(
+    value: &serde_json::Value,
+    vars: &[(&str, &str)],
+    what: &str,
+) -> Result<serde_json::Value> {
     use serde_json::Value;
     Ok(match value {
         Value::String(s) => Value::String(render(s, vars, what)?),
@@ -68,7 +72,10 @@ mod tests {
     #[test]
     fn renders_spaced_and_repeated_vars() {
         let vars = [("a", "1"), ("b", "two")];
-        assert_eq!(render("{{a}}-{{ b }}-{{a}}", &vars, "p").unwrap(), "1-two-1");
+        assert_eq!(
+            render("{{a}}-{{ b }}-{{a}}", &vars, "p").unwrap(),
+            "1-two-1"
+        );
         assert_eq!(render("no vars", &vars, "p").unwrap(), "no vars");
         assert_eq!(render("open {{ only", &vars, "p").unwrap(), "open {{ only");
         assert_eq!(render("héllo {{b}} ✓", &vars, "p").unwrap(), "héllo two ✓");
@@ -76,7 +83,9 @@ mod tests {
 
     #[test]
     fn undefined_var_names_it_and_lists_known() {
-        let err = render("Hi {{ city }}", &[("town", "x")], "prompt").unwrap_err().to_string();
+        let err = render("Hi {{ city }}", &[("town", "x")], "prompt")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("prompt: `{{city}}` is not defined"), "{err}");
         assert!(err.contains("[town]"), "{err}");
     }

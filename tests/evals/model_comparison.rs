@@ -24,7 +24,10 @@ use llama_test::prelude::*;
     assert(icontains = "quantum", max_tokens_used = 2000),
 )]
 fn compares_models(out: Output) {
-    assert!(!out.model().starts_with("llamaapi:"), "the provider prefix is not sent");
+    assert!(
+        !out.model().starts_with("llamaapi:"),
+        "the provider prefix is not sent"
+    );
     assert_output_snapshot!(out);
 }
 

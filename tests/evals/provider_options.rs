@@ -30,7 +30,7 @@ use llama_test::prelude::*;
     frequency_penalty = 0,
     presence_penalty = 0,
     stream = false,
-    assert(contains = "quantum"),
+    assert(contains = "quantum")
 )]
 fn all_options_on_the_compat_endpoint(out: Output) {
     let sampling = &out.request().sampling;
@@ -46,10 +46,13 @@ fn all_options_on_the_compat_endpoint(out: Output) {
     top_p = 0.9,
     top_k = 40,
     repetition_penalty = 1.1,
-    assert(contains = "quantum"),
+    assert(contains = "quantum")
 )]
 fn native_options(out: Output) {
     let body = llama_test::wire::request_body(out.request()).expect("a valid native body");
     assert_eq!(body["max_completion_tokens"], 1000);
-    assert!(body.get("max_tokens").is_none(), "native never sends max_tokens");
+    assert!(
+        body.get("max_tokens").is_none(),
+        "native never sends max_tokens"
+    );
 }

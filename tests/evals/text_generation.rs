@@ -14,7 +14,7 @@ use llama_test::prelude::*;
 #[llama_eval(
     model = "llamaapi:Llama-3.3-70B-Instruct",
     prompt = "Explain quantum computing in simple terms",
-    assert(contains = "quantum"),
+    assert(contains = "quantum")
 )]
 fn explains_quantum_computing(out: Output) {
     assert_output_snapshot!(out);
@@ -24,7 +24,7 @@ fn explains_quantum_computing(out: Output) {
 #[llama_eval(
     model = "Llama-3.3-70B-Instruct",
     system = "You are a patient physics teacher.",
-    prompt = "Explain quantum computing in simple terms",
+    prompt = "Explain quantum computing in simple terms"
 )]
 fn explains_quantum_computing_in_body(out: Output) {
     out.assert_contains("quantum");
