@@ -264,3 +264,11 @@ async fn report_lists_failures_with_expected_actual_and_trimmed_output() {
     );
     assert!(text.len() < 1500, "the output is trimmed: {}", text.len());
 }
+
+#[test]
+fn assertions_and_reports_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Assertion>();
+    shareable::<llama_test::checks::Report>();
+    shareable::<llama_test::checks::schema::Schema>();
+}

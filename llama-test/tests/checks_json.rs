@@ -99,6 +99,14 @@ fn invalid_schema_is_an_error_not_a_fail() {
     assert!(e.is_err());
     assert!(Schema::compile(&json!({"minimum": "five"})).is_err());
     assert!(Schema::compile(&json!("not a schema")).is_err());
+    // A remote `$ref` is never fetched from a test: it is an error.
+    let remote = Schema::compile(&json!({"$ref": "https://example.com/schemas/review.json"}));
+    assert!(
+        remote
+            .unwrap_err()
+            .to_string()
+            .contains("invalid JSON Schema")
+    );
 }
 
 #[test]
