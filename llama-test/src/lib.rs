@@ -1,4 +1,83 @@
-//! llama-test: declarative LLM evals for Meta's Llama API inside `cargo test`.
+//! Declarative LLM evals for Meta's Llama API inside `cargo test`.
+//!
+//! `#[llama_eval(...)]` turns a function into a test that calls the Llama API
+//! (or replays a committed recording), runs the declared checks, hands the
+//! answer to the body as an [`Output`], and keeps an insta snapshot. CI
+//! replays the recordings offline with no API key.
+//!
+//! ```no_run
+//! use llama_test::prelude::*;
+//!
+//! #[llama_eval(
+//!     model = "Llama-3.3-70B-Instruct",
+//!     prompt = "Explain quantum computing in simple terms",
+//!     assert(contains = "quantum", word_count(min = 20)),
+//! )]
+//! fn explains_quantum(out: Output) {
+//!     out.assert_stop_reason("stop");
+//!     assert_output_snapshot!(out);
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! The [`guide`] walks through every feature of the Llama API provider
+//! (text, multimodal, JSON schema, tool calling, streaming, model
+//! comparison, provider options, rate limits) with an eval and the
+//! equivalent hand-written code.
+//!
+//! # The attribute
+//!
+//! [`llama_eval`] documents every key. In short: `model`/`models`, `prompt`,
+//! `system`, `messages`, `image`/`images`, the sampling options, `stream`,
+//! `tools`, `tool_choice`, `json_schema`, `endpoint`, repeatable `case(...)`,
+//! `assert(...)` (keys in [`checks`]), `threshold`, `repeat`/`min_pass`,
+//! `timeout_ms`, `record`, `grader`. Mistakes are compile errors on the
+//! offending token: unknown keys, wrong value types, missing files, unknown
+//! models (with a did-you-mean), an undefined `{{var}}`, an invalid regex,
+//! an image for a text-only model, a second test attribute.
+//!
+//! Cases and models generate `mod fn_name { fn case_1_nyc() ... }`, so
+//! `cargo test fn_name::` runs a group.
+//!
+//! # Where answers come from
+//!
+//! | `LLAMA_TEST_MODE` | fixture | network | key |
+//! |---|---|---|---|
+//! | `auto` (local default) | replayed when present, recorded when missing and a key is set | only to record | only to record |
+//! | `replay` (default when `CI` is set) | must exist | never | no |
+//! | `record` | rewritten when every request succeeded | yes | yes |
+//! | `live` | untouched | yes | yes |
+//!
+//! `LLAMA_API_KEY`, `LLAMA_API_BASE_URL` (default `https://api.llama.com`)
+//! and `LLAMA_TEST_FIXTURES` (default `<crate>/fixtures`) complete the
+//! configuration; a bad value is an error naming the variable. See
+//! [`fixtures`] for the file format, replay misses and the secret scan.
+//!
+//! # Outcomes
+//!
+//! A test passes, fails (`llama-test FAIL`: a check said no; the message
+//! lists every failing check with expected vs. actual, a trimmed output and
+//! the fixture) or errors (`llama-test ERROR`: transport, auth, 429 after
+//! retries, a bad fixture or configuration; the message names what to fix).
+//!
+//! # Building blocks
+//!
+//! - [`Client`]: native and OpenAI-compatible chat completions, streaming,
+//!   retries, a shared rate limiter, typed errors that never contain the key.
+//! - [`checks`]: promptfoo's deterministic assertions, JSON Schema, tool
+//!   calls and a fail-closed Llama rubric grader, usable on plain strings.
+//! - [`Eval`]: programmatic and multi-turn calls inside an eval.
+//! - [`sim`] (feature `sim`): a simulated Llama API for testing your own code.
+//!
+//! # Prior art
+//!
+//! | | llama-test | promptfoo | VCR-style recorders |
+//! |---|---|---|---|
+//! | runs inside `cargo test` | yes | no (CLI) | yes |
+//! | replay matches on the request body, with a field diff on a miss | yes | cache only | mostly method + URL |
+//! | streams recorded as events | yes | no | often broken |
+//! | rubric grader fails closed | yes | missing `pass` means pass | n/a |
+//! | compile-time checks of the eval | yes | no | n/a |
 
 pub mod catalogue;
 pub mod checks;
@@ -10,6 +89,7 @@ pub mod error;
 mod eval;
 pub mod exchange;
 pub mod fixtures;
+pub mod guide;
 pub mod images;
 mod output;
 mod output_asserts;
