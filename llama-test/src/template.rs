@@ -2,6 +2,10 @@
 //! that evals actually use. An undefined variable is an error, never an empty
 //! string (promptfoo renders it as "" and the test silently asks the wrong thing).
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::error::{Error, Result};
 
 /// Replaces every `{{ name }}` in `template` with its value from `vars`.
@@ -14,31 +18,35 @@ use crate::error::{Error, Result};
 /// assert!(render("{{nope}}", &[], "prompt").is_err());
 /// ```
 pub fn render(template: &str, vars: &[(&str, &str)], what: &str) -> Result<String> {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            // An unclosed `{{` is literal text, as nunjucks' raw fallback does.
-            out.push_str(&rest[start..]);
-            return Ok(out);
-        };
-        let name = after[..end].trim();
+    // Names start with a letter or `_`, so regex text such as `\d{{2}}` or
+    // an unclosed `{{` stays literal.
+    static VAR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}").expect("constant regex is valid")
+    });
+    if !template.contains("{{") {
+        return Ok(template.to_owned());
+    }
+    let mut missing = None;
+    let rendered = VAR.replace_all(template, |caps: &regex::Captures<'_>| {
+        let name = &caps[1];
         match vars.iter().find(|(k, _)| *k == name) {
-            Some((_, value)) => out.push_str(value),
+            Some((_, value)) => (*value).to_owned(),
             None => {
-                let known: Vec<&str> = vars.iter().map(|(k, _)| *k).collect();
-                return Err(Error::Config(format!(
-                    "{what}: `{{{{{name}}}}}` is not defined; defined variables: [{}]",
-                    known.join(", ")
-                )));
+                missing.get_or_insert_with(|| name.to_owned());
+                caps[0].to_owned()
             }
         }
-        rest = &after[end + 2..];
+    });
+    match missing {
+        None => Ok(rendered.into_owned()),
+        Some(name) => {
+            let known: Vec<&str> = vars.iter().map(|(k, _)| *k).collect();
+            Err(Error::Config(format!(
+                "{what}: `{{{{{name}}}}}` is not defined; defined variables: [{}]",
+                known.join(", ")
+            )))
+        }
     }
-    out.push_str(rest);
-    Ok(out)
 }
 
 /// Renders every string inside a JSON value (object keys are left alone).

@@ -1,9 +1,6 @@
 //! Reading assertion values: the JSON shapes each key accepts, with errors
 //! that say which shape was expected. Also `{{var}}` substitution.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::Bounds;
@@ -143,48 +140,7 @@ pub(super) fn kind_of(value: &Value) -> &'static str {
 /// variable is a promptfoo trap). Names start with a letter or `_`, so regex
 /// quantifiers such as `\d{{2}}`-like text are left alone.
 pub(super) fn render_vars(value: &Value, vars: &[(&str, &str)]) -> ValueResult<Value> {
-    static VAR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}").expect("constant regex is valid")
-    });
-    Ok(match value {
-        Value::String(s) if s.contains("{{") => {
-            let mut missing = None;
-            let rendered = VAR.replace_all(s, |caps: &regex::Captures<'_>| {
-                let name = &caps[1];
-                match vars.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => (*v).to_owned(),
-                    None => {
-                        missing.get_or_insert_with(|| name.to_owned());
-                        caps[0].to_owned()
-                    }
-                }
-            });
-            if let Some(name) = missing {
-                let known: Vec<&str> = vars.iter().map(|(k, _)| *k).collect();
-                return Err(format!(
-                    "unknown variable `{{{{{name}}}}}`; the case defines: {}",
-                    if known.is_empty() {
-                        "no variables".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                ));
-            }
-            Value::String(rendered.into_owned())
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| render_vars(v, vars))
-                .collect::<ValueResult<_>>()?,
-        ),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| Ok((k.clone(), render_vars(v, vars)?)))
-                .collect::<ValueResult<_>>()?,
-        ),
-        other => other.clone(),
-    })
+    crate::template::render_json(value, vars, "value").map_err(|e| e.to_string())
 }
 
 /// Comma-separated values with `"..."` quoting (`""` or `\"` inside quotes
