@@ -105,7 +105,12 @@ fn images(eval: &Eval, errors: &mut Errors) {
 }
 
 fn endpoint_options(eval: &Eval, errors: &mut Errors) {
-    let native = eval.endpoint.as_ref().is_none_or(|e| e.value == "native");
+    let endpoint_given = eval.given.iter().any(|g| g == "endpoint");
+    let native = match &eval.endpoint {
+        Some(e) => e.value == "native",
+        // An invalid `endpoint` was reported; guessing it would add noise.
+        None => !endpoint_given,
+    };
     if !native {
         return;
     }
@@ -147,7 +152,7 @@ fn tools(eval: &Eval, errors: &mut Errors) {
             errors.push(
                 &choice.tokens,
                 format!(
-                    "`tool_choice` names no declared tool `{}`{}; expected `auto`, `required`, \
+                    "`tool_choice = \"{}\"` is not a declared tool{}; expected `auto`, `required`, \
                      `none` or one of the tools: {}",
                     choice.value,
                     hint(&choice.value, &names),
@@ -166,7 +171,7 @@ fn tools(eval: &Eval, errors: &mut Errors) {
             errors.push(
                 &function.tokens,
                 format!(
-                    "`function_call` names no declared tool `{}`{}; the tools are: {}",
+                    "`function_call = \"{}\"` is not a declared tool{}; the tools are: {}",
                     function.value,
                     hint(&function.value, &names),
                     backticked(&names)
@@ -184,7 +189,12 @@ fn templates(eval: &Eval, errors: &mut Errors) {
     }
     for check in &eval.checks {
         for text in &check.strings {
-            template::check(&format!("assert {}", check.kind), text, &eval.cases, errors);
+            template::check(
+                &format!("assert({})", check.kind),
+                text,
+                &eval.cases,
+                errors,
+            );
         }
     }
 }
