@@ -198,3 +198,90 @@ fn templates(eval: &Eval, errors: &mut Errors) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// Every error `#[llama_eval(attr)]` reports, with files resolved
+    /// against this crate's `tests/data`.
+    fn errors_for(attr: TokenStream) -> Vec<String> {
+        let mut errors = Errors::new();
+        let args = crate::args::parse_args(attr.clone(), &mut errors);
+        let eval = Eval::from_args(&args, &mut errors);
+        check(&eval, &attr, &mut errors);
+        errors.messages()
+    }
+
+    #[test]
+    fn a_complete_eval_has_no_errors() {
+        let errors = errors_for(quote! {
+            models = ["Llama-4-Scout-17B-16E-Instruct-FP8", "llamaapi:chat:Llama-4-Maverick-17B-128E-Instruct-FP8"],
+            prompt = "Weather in {{city}}?", system = "Use {{unit}}.",
+            image = "tests/data/pixel.png", tools = "tests/data/tools.json",
+            tool_choice = "required", endpoint = "compat", frequency_penalty = 0.1,
+            case(city = "Paris", unit = "celsius"),
+            assert(function_call = "get_weather", contains = "{{city}}"),
+            grader = "llama-4-maverick", allow_unlisted_model,
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn counts_images_against_the_request_limit() {
+        let errors = errors_for(quote! {
+            model = "Llama-4-Scout-17B-16E-Instruct-FP8", prompt = "Compare",
+            images = ["https://a/1.png", "https://a/2.png", "https://a/3.png",
+                      "https://a/4.png", "https://a/5.png", "https://a/6.png",
+                      "https://a/7.png", "https://a/8.png", "https://a/9.png"],
+            image = "tests/data/pixel.png",
+        });
+        assert_eq!(
+            errors,
+            ["10 images in one request; the API accepts at most 9"]
+        );
+    }
+
+    #[test]
+    fn tool_references_need_declared_tools() {
+        let errors = errors_for(quote! {
+            model = "Llama-3.3-70B-Instruct", prompt = "Hi",
+            tool_choice = "required", assert(function_call = "get_weather"),
+        });
+        assert_eq!(
+            errors,
+            [
+                "`tool_choice = \"required\"` needs `tools = \"path.json\"`",
+                "`function_call` checks a tool call, but no `tools = \"path.json\"` are declared",
+            ]
+        );
+        let ok = errors_for(quote! {
+            model = "Llama-3.3-70B-Instruct", prompt = "Hi", tool_choice = "none",
+        });
+        assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn the_grader_is_checked_against_the_catalogue() {
+        let errors = errors_for(quote! {
+            model = "Llama-3.3-70B-Instruct", prompt = "Hi", grader = "llama-4-maverick",
+        });
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with(
+                "unknown model `llama-4-maverick`; did you mean \
+                 `Llama-4-Maverick-17B-128E-Instruct-FP8`?"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_invalid_value_is_not_also_reported_missing() {
+        let errors = errors_for(quote!(model = 3, prompt = ["a"]));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("`model` expects a string"));
+        assert!(errors[1].starts_with("`prompt` expects a string"));
+    }
+}
