@@ -56,7 +56,7 @@ impl ValueKind {
         match self {
             ValueKind::Str(_) => "a string",
             ValueKind::Int(_) => "an integer",
-            ValueKind::Float(_) => "a number",
+            ValueKind::Float(_) => "a decimal number",
             ValueKind::Bool(_) => "a bool",
             ValueKind::Array(_) => "a list",
             ValueKind::Other => "an expression (only literals are accepted)",
@@ -93,7 +93,7 @@ fn parse_item(trees: Vec<TokenTree>, errors: &mut Errors) -> Option<Arg> {
     let key = match iter.next() {
         Some(TokenTree::Ident(ident)) => ident,
         Some(other) => {
-            errors.push(other, "expected a key such as `model = \"...\"`");
+            errors.push(other, "expected `key = value`, `key(...)` or a bare `key`");
             return None;
         }
         None => {
@@ -250,7 +250,7 @@ mod tests {
         let (args, errors) = parse(quote!(model "M", 42, prompt = "p", top_k = some_const));
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].contains("expected `model = value`"), "{errors:?}");
-        assert!(errors[1].contains("expected a key"), "{errors:?}");
+        assert!(errors[1].contains("expected `key = value`"), "{errors:?}");
         assert_eq!(args.len(), 2);
         assert!(matches!(
             &args[1].body,

@@ -125,12 +125,13 @@ fn parse_check(item: &Arg, errors: &mut Errors) -> Option<Check> {
     let Some(&(_, shape, example)) = KINDS.iter().find(|(k, _, _)| *k == base) else {
         let names = kind_names();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let base_names: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
         errors.push(
             &item.key,
             format!(
-                "unknown check `{kind}`{}; expected one of: {}",
+                "unknown check `{kind}`{}; expected one of: {}, each also as `not_...`",
                 crate::names::hint(&kind, &names),
-                crate::names::backticked(&names)
+                crate::names::backticked(&base_names)
             ),
         );
         return None;
@@ -366,7 +367,7 @@ mod tests {
         });
         assert_eq!(checks.len(), 3, "{errors:?}");
         assert!(errors[0].starts_with("unknown check `contians`; did you mean `contains`?"));
-        assert!(errors[0].contains("`not_llm_rubric`"));
+        assert!(errors[0].ends_with("`llm_rubric`, each also as `not_...`"));
         assert!(errors[1].starts_with("`contains_any` expects a list of strings"));
         assert!(errors[2].starts_with("`is_refusal` expects no value"));
         assert!(errors[3].starts_with("`contains` expects a string or a number"));

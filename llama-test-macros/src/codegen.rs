@@ -127,12 +127,16 @@ fn instances<'a>(eval: &'a Eval, fn_name: &str, errors: &mut Errors) -> Option<V
             let test_name =
                 crate::names::test_fn_name(case.map(|c| c.label.as_str()), model_suffix.as_deref())
                     .unwrap_or_else(|| fn_name.to_owned());
+            // Case labels carry their index, so only a model listed twice
+            // (perhaps once with a `llamaapi:` prefix) can clash.
             if out.iter().any(|i| i.test_name == test_name) {
-                let tokens = match (case, &eval.models) {
-                    (Some(c), None) => c.tokens.clone(),
-                    _ => model.tokens.clone(),
-                };
-                errors.push(tokens, format!("two generated tests would both be named `{fn_name}::{test_name}`; give each case a distinct `name` and list each model once"));
+                errors.push(
+                    &model.tokens,
+                    format!(
+                        "two generated tests would both be named `{fn_name}::{test_name}`; \
+                         list each model once"
+                    ),
+                );
                 clash = true;
                 continue;
             }

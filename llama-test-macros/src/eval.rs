@@ -1,8 +1,6 @@
 //! The attribute's arguments read into one typed [`Eval`]. Each key's value
 //! is checked on its own here; checks across keys live in `rules`.
 
-use proc_macro2::TokenStream;
-
 use crate::args::{Arg, ArgBody, ValueKind};
 use crate::assert::{self, Check};
 use crate::errors::Errors;
@@ -58,7 +56,6 @@ pub struct Case {
     pub name: Option<String>,
     /// The other items, as `(var, value)` text.
     pub vars: Vec<(String, String)>,
-    pub tokens: TokenStream,
 }
 
 impl Case {
@@ -178,7 +175,7 @@ impl Eval {
     fn read_repeat(&self, arg: &Arg, errors: &mut Errors) -> Option<u32> {
         let n = keys::integer::<u32>(arg, errors)?;
         if n == 0 {
-            errors.push(arg, "`repeat` must be at least 1");
+            errors.push(keys::value_span(arg), "`repeat` must be at least 1");
             return None;
         }
         Some(n)
@@ -234,7 +231,8 @@ impl Eval {
         let Some(text) = keys::string(arg, errors) else {
             return;
         };
-        let file = if text.value.trim_start().starts_with('{') {
+        // Inline JSON starts like a document; anything else is a path.
+        let file = if text.value.trim_start().starts_with(['{', '[']) {
             files::inline_json("json_schema", &text, errors)
         } else {
             files::load_json("json_schema", &text, errors)
@@ -267,7 +265,6 @@ fn read_cases(args: &[&Arg], errors: &mut Errors) -> Vec<Case> {
             label: String::new(),
             name: None,
             vars: Vec::new(),
-            tokens: arg.tokens.clone(),
         };
         for item in items {
             let var = item.name();

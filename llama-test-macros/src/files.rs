@@ -37,7 +37,7 @@ pub fn resolve(key: &str, path: &Spanned<String>, errors: &mut Errors) -> Option
             &path.tokens,
             format!(
                 "`{key}` needs a path relative to the crate root (CARGO_MANIFEST_DIR), \
-                 e.g. `tests/data/file.json`; found `{}`",
+                 e.g. `tests/data/...`; found `{}`",
                 path.value
             ),
         );

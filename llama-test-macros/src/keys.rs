@@ -76,13 +76,22 @@ pub fn type_error(arg: &Arg, expected: &str, errors: &mut Errors) {
         ArgBody::List(_) => format!("`{}(...)`", arg.key),
     };
     errors.push(
-        arg,
+        value_span(arg),
         format!(
             "`{}` expects {expected}, e.g. `{}`; found {found}",
             arg.key,
             example(&arg.name())
         ),
     );
+}
+
+/// The value's tokens when there is one, else the whole item: errors about a
+/// value point at the value.
+pub fn value_span(arg: &Arg) -> &TokenStream {
+    match &arg.body {
+        ArgBody::Value(v) => &v.tokens,
+        _ => &arg.tokens,
+    }
 }
 
 fn value(arg: &Arg) -> Option<&Value> {
@@ -165,7 +174,7 @@ pub fn number_in(arg: &Arg, min: f64, max: f64, errors: &mut Errors) -> Option<f
     let n = number(arg, errors)?;
     if !(min..=max).contains(&n.value) {
         errors.push(
-            arg,
+            value_span(arg),
             format!(
                 "`{}` must be between {min} and {max}; found {}",
                 arg.key, n.value
@@ -183,8 +192,12 @@ pub fn integer<T: TryFrom<i128>>(arg: &Arg, errors: &mut Errors) -> Option<T> {
             Ok(v) if *i >= 0 => Some(v),
             _ => {
                 errors.push(
-                    arg,
-                    format!("`{}` is out of range for a non-negative integer", arg.key),
+                    value_span(arg),
+                    format!(
+                        "`{}` expects a non-negative integer, e.g. `{}`; found {i}",
+                        arg.key,
+                        example(&arg.name())
+                    ),
                 );
                 None
             }
@@ -220,7 +233,7 @@ pub fn choice(arg: &Arg, choices: &[&str], errors: &mut Errors) -> Option<Spanne
     errors.push(
         &s.tokens,
         format!(
-            "unknown {} `{}`{}; expected one of: {}",
+            "unknown `{}` value `{}`{}; expected one of: {}",
             arg.key,
             s.value,
             crate::names::hint(&s.value, choices),

@@ -20,7 +20,7 @@ mod template;
 use proc_macro::TokenStream;
 
 /// Declares an LLM eval as a test: the request, the checks, and a body that
-/// receives the model's [`Output`](https://docs.rs/llama-test/latest/llama_test/struct.Output.html).
+/// receives the model's answer as a `llama_test::Output`.
 ///
 /// ```ignore
 /// use llama_test::prelude::*;

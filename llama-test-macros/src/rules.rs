@@ -105,7 +105,12 @@ fn images(eval: &Eval, errors: &mut Errors) {
 }
 
 fn endpoint_options(eval: &Eval, errors: &mut Errors) {
-    let native = eval.endpoint.as_ref().is_none_or(|e| e.value == "native");
+    let endpoint_given = eval.given.iter().any(|g| g == "endpoint");
+    let native = match &eval.endpoint {
+        Some(e) => e.value == "native",
+        // An invalid `endpoint` was reported; guessing it would add noise.
+        None => !endpoint_given,
+    };
     if !native {
         return;
     }
@@ -147,7 +152,7 @@ fn tools(eval: &Eval, errors: &mut Errors) {
             errors.push(
                 &choice.tokens,
                 format!(
-                    "`tool_choice` names no declared tool `{}`{}; expected `auto`, `required`, \
+                    "`tool_choice = \"{}\"` is not a declared tool{}; expected `auto`, `required`, \
                      `none` or one of the tools: {}",
                     choice.value,
                     hint(&choice.value, &names),
@@ -166,7 +171,7 @@ fn tools(eval: &Eval, errors: &mut Errors) {
             errors.push(
                 &function.tokens,
                 format!(
-                    "`function_call` names no declared tool `{}`{}; the tools are: {}",
+                    "`function_call = \"{}\"` is not a declared tool{}; the tools are: {}",
                     function.value,
                     hint(&function.value, &names),
                     backticked(&names)
@@ -184,7 +189,99 @@ fn templates(eval: &Eval, errors: &mut Errors) {
     }
     for check in &eval.checks {
         for text in &check.strings {
-            template::check(&format!("assert {}", check.kind), text, &eval.cases, errors);
+            template::check(
+                &format!("assert({})", check.kind),
+                text,
+                &eval.cases,
+                errors,
+            );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// Every error `#[llama_eval(attr)]` reports, with files resolved
+    /// against this crate's `tests/data`.
+    fn errors_for(attr: TokenStream) -> Vec<String> {
+        let mut errors = Errors::new();
+        let args = crate::args::parse_args(attr.clone(), &mut errors);
+        let eval = Eval::from_args(&args, &mut errors);
+        check(&eval, &attr, &mut errors);
+        errors.messages()
+    }
+
+    #[test]
+    fn a_complete_eval_has_no_errors() {
+        let errors = errors_for(quote! {
+            models = ["Llama-4-Scout-17B-16E-Instruct-FP8", "llamaapi:chat:Llama-4-Maverick-17B-128E-Instruct-FP8"],
+            prompt = "Weather in {{city}}?", system = "Use {{unit}}.",
+            image = "tests/data/pixel.png", tools = "tests/data/tools.json",
+            tool_choice = "required", endpoint = "compat", frequency_penalty = 0.1,
+            case(city = "Paris", unit = "celsius"),
+            assert(function_call = "get_weather", contains = "{{city}}"),
+            grader = "llama-4-maverick", allow_unlisted_model,
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn counts_images_against_the_request_limit() {
+        let errors = errors_for(quote! {
+            model = "Llama-4-Scout-17B-16E-Instruct-FP8", prompt = "Compare",
+            images = ["https://a/1.png", "https://a/2.png", "https://a/3.png",
+                      "https://a/4.png", "https://a/5.png", "https://a/6.png",
+                      "https://a/7.png", "https://a/8.png", "https://a/9.png"],
+            image = "tests/data/pixel.png",
+        });
+        assert_eq!(
+            errors,
+            ["10 images in one request; the API accepts at most 9"]
+        );
+    }
+
+    #[test]
+    fn tool_references_need_declared_tools() {
+        let errors = errors_for(quote! {
+            model = "Llama-3.3-70B-Instruct", prompt = "Hi",
+            tool_choice = "required", assert(function_call = "get_weather"),
+        });
+        assert_eq!(
+            errors,
+            [
+                "`tool_choice = \"required\"` needs `tools = \"path.json\"`",
+                "`function_call` checks a tool call, but no `tools = \"path.json\"` are declared",
+            ]
+        );
+        let ok = errors_for(quote! {
+            model = "Llama-3.3-70B-Instruct", prompt = "Hi", tool_choice = "none",
+        });
+        assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn the_grader_is_checked_against_the_catalogue() {
+        let errors = errors_for(quote! {
+            model = "Llama-3.3-70B-Instruct", prompt = "Hi", grader = "llama-4-maverick",
+        });
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with(
+                "unknown model `llama-4-maverick`; did you mean \
+                 `Llama-4-Maverick-17B-128E-Instruct-FP8`?"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_invalid_value_is_not_also_reported_missing() {
+        let errors = errors_for(quote!(model = 3, prompt = ["a"]));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("`model` expects a string"));
+        assert!(errors[1].starts_with("`prompt` expects a string"));
     }
 }

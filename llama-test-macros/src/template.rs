@@ -58,11 +58,14 @@ pub fn check(key: &str, text: &Spanned<String>, cases: &[Case], errors: &mut Err
         }
         for case in cases.iter().filter(|c| !c.defines(name)) {
             let vars: Vec<&str> = case.vars.iter().map(|(k, _)| k.as_str()).collect();
-            let defined = if vars.is_empty() {
+            let mut defined = if vars.is_empty() {
                 "it defines no vars".to_owned()
             } else {
                 format!("its vars are: {}", crate::names::backticked(&vars))
             };
+            if name == "name" {
+                defined.push_str(" (`name` labels the case and is not a var)");
+            }
             errors.push(
                 &text.tokens,
                 format!(
@@ -99,7 +102,6 @@ mod tests {
                 .iter()
                 .map(|v| (v.to_string(), "v".to_string()))
                 .collect(),
-            tokens: quote!(case),
         }
     }
 
