@@ -100,13 +100,22 @@ inventory::collect!(EvalRegistration);
 
 /// Runs one generated test: build the request, get the answer (live, record
 /// or replay), run the declared checks, then the body. Panics on failure.
+///
+/// Generic only as a thin shim: the body is boxed here so the runtime is
+/// compiled once per binary, not once per generated test (this keeps a file
+/// of hundreds of evals cheap to compile).
 pub fn run<F, Fut>(spec: &'static EvalSpec, body: F)
 where
-    F: Fn(crate::output::Output) -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    F: Fn(crate::output::Output) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
 {
-    crate::runtime::run(spec, body)
+    let boxed: BoxedBody = Box::new(move |out| Box::pin(body(out)));
+    crate::runtime::run(spec, boxed)
 }
+
+/// The one body type the runtime is instantiated with.
+pub type BoxedBody =
+    Box<dyn Fn(crate::output::Output) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
 
 pub use crate::snapshot::{snapshot_content, snapshot_guard};
 pub use insta;
