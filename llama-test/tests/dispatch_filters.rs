@@ -12,7 +12,7 @@ mod dispatch_support;
 
 use std::time::Duration;
 
-use dispatch_support::{CHAT, Child, chat_prompts, run_child};
+use dispatch_support::{CHAT, Child, chat_prompts, expect, run_child, sorted};
 use llama_test::prelude::*;
 use llama_test::sim::SimLlamaApi;
 
@@ -107,15 +107,6 @@ const ALL_SUBJECTS: &[&str] = &[
     "dispatch probe repeated",
     "dispatch probe repeated",
 ];
-
-fn sorted(mut prompts: Vec<String>) -> Vec<String> {
-    prompts.sort();
-    prompts
-}
-
-fn expect(prompts: &[&str]) -> Vec<String> {
-    sorted(prompts.iter().map(|p| (*p).to_owned()).collect())
-}
 
 async fn live(sim: &SimLlamaApi, args: &[&str]) -> Child {
     let child = run_child(sim, args, &[]).await;

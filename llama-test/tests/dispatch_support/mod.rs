@@ -133,3 +133,14 @@ pub fn chat_prompts(sim: &SimLlamaApi) -> Vec<String> {
         })
         .collect()
 }
+
+/// `prompts` in sorted order, to compare sets that arrive concurrently.
+pub fn sorted(mut prompts: Vec<String>) -> Vec<String> {
+    prompts.sort();
+    prompts
+}
+
+/// The expected prompts, sorted.
+pub fn expect(prompts: &[&str]) -> Vec<String> {
+    sorted(prompts.iter().map(|p| (*p).to_owned()).collect())
+}
