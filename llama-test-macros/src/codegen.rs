@@ -40,6 +40,8 @@ pub fn generate(
         cfg,
         other,
     } = attrs;
+    // The runtime's prefetch honours `--ignored`, so it must know.
+    let ignored = test_only.iter().any(|a| a.path().is_ident("ignore"));
 
     if !grouped {
         let instance = &instances[0];
@@ -52,6 +54,7 @@ pub fn generate(
             eval,
             instance,
             &fn_name,
+            ignored,
             body,
             quote!(__llama_eval_body),
         );
@@ -76,6 +79,7 @@ pub fn generate(
             eval,
             instance,
             &fn_name,
+            ignored,
             body,
             quote!(super::#fn_ident),
         );
@@ -156,10 +160,11 @@ fn test_body(
     eval: &Eval,
     instance: &Instance,
     fn_name: &str,
+    ignored: bool,
     body: Body,
     callee: TokenStream,
 ) -> TokenStream {
-    let spec = spec(krate, eval, instance, fn_name);
+    let spec = spec(krate, eval, instance, fn_name, ignored);
     let argument = match body.input {
         Input::Nothing => quote!(),
         Input::Owned => quote!(__llama_eval_output),
@@ -181,7 +186,13 @@ fn test_body(
     }
 }
 
-fn spec(krate: &syn::Path, eval: &Eval, instance: &Instance, fn_name: &str) -> TokenStream {
+fn spec(
+    krate: &syn::Path,
+    eval: &Eval,
+    instance: &Instance,
+    fn_name: &str,
+    ignored: bool,
+) -> TokenStream {
     let test_name = &instance.test_name;
     let case_name = opt_str(instance.case.map(|c| c.label.as_str()));
     let model_suffix = opt_str(instance.model_suffix.as_deref());
@@ -269,6 +280,7 @@ fn spec(krate: &syn::Path, eval: &Eval, instance: &Instance, fn_name: &str) -> T
             mode: #mode,
             grader: #grader,
             allow_unlisted_model: #allow_unlisted_model,
+            ignored: #ignored,
         }
     }
 }

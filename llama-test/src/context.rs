@@ -7,7 +7,9 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
+use crate::__private::EvalSpec;
 use crate::client::{Client, ClientConfig};
 use crate::completion::Completion;
 use crate::config::{self, Mode};
@@ -43,13 +45,49 @@ pub(crate) struct TestLocation<'a> {
     pub manifest_dir: &'a str,
 }
 
+/// Retries the prefetch allows per request (the default client allows 2).
+///
+/// A suite sending all its requests at once is what runs into 429s; every
+/// 429's `retry-after` pauses the whole model family (see
+/// [`crate::client::limits`]), so extra attempts wait their turn instead of
+/// adding load, and a storm slows the run down rather than failing tests.
+const PREFETCH_MIN_RETRIES: u32 = 6;
+
 pub(crate) struct TestContext {
     pub info: TestInfo,
     pub session: FixtureSession,
     pub client: Client,
+    /// `client` with the larger retry budget of [`PREFETCH_MIN_RETRIES`].
+    prefetch_client: Client,
 }
 
 impl TestContext {
+    /// Opens the context a generated test declared: its mode override,
+    /// case variables, grader and client tweaks (`timeout_ms`,
+    /// `allow_unlisted_model`).
+    pub fn for_spec(spec: &EvalSpec) -> Result<Self> {
+        let location = TestLocation {
+            module_path: spec.module_path,
+            test_name: spec.test_name,
+            manifest_dir: spec.manifest_dir,
+        };
+        let vars = spec
+            .vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let grader = spec
+            .grader
+            .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
+            .to_owned();
+        TestContext::open(&location, spec.mode, vars, grader, |config| {
+            if let Some(ms) = spec.timeout_ms {
+                config.timeout = Duration::from_millis(ms);
+            }
+            config.allow_unlisted_models |= spec.allow_unlisted_model;
+        })
+    }
+
     /// Opens the context for one test: resolves the mode (per-test override
     /// > `LLAMA_TEST_MODE` > CI default) and opens its fixture session.
     pub fn open(
@@ -76,6 +114,9 @@ impl TestContext {
         let mut client_config = shared_config()?.clone();
         client_tweak(&mut client_config);
         let client = shared_client(&client_config)?;
+        let mut patient_config = client_config.clone();
+        patient_config.max_retries = patient_config.max_retries.max(PREFETCH_MIN_RETRIES);
+        let prefetch_client = shared_client(&patient_config)?;
         let session = FixtureSession::open(mode, &path, meta, client_config.api_key.is_some())?;
         let mode = session.mode();
         Ok(TestContext {
@@ -89,12 +130,19 @@ impl TestContext {
             },
             session,
             client,
+            prefetch_client,
         })
     }
 
     /// Sends a request through this test's session.
     pub async fn send(&self, request: &ChatRequest) -> Result<Completion> {
         self.session.send(&self.client, request).await
+    }
+
+    /// Sends a prefetched subject request through this test's session,
+    /// with the prefetch's larger retry budget for 429 storms.
+    pub async fn send_prefetch(&self, request: &ChatRequest) -> Result<Completion> {
+        self.session.send(&self.prefetch_client, request).await
     }
 
     /// Ends the session; in record mode writes the fixture when every request succeeded.
@@ -123,7 +171,7 @@ impl TestContext {
 }
 
 /// `tool_calling::case_1_nyc` from `crate::tool_calling` + `case_1_nyc`.
-fn libtest_path(module_path: &str, test_name: &str) -> String {
+pub(crate) fn libtest_path(module_path: &str, test_name: &str) -> String {
     module_path
         .split("::")
         .skip(1)

@@ -85,6 +85,7 @@ pub mod client;
 pub mod completion;
 pub mod config;
 mod context;
+mod dispatch;
 pub mod error;
 mod eval;
 pub mod exchange;

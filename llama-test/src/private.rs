@@ -89,6 +89,9 @@ pub struct EvalSpec {
     pub grader: Option<&'static str>,
     /// Send a model id the catalogue does not know.
     pub allow_unlisted_model: bool,
+    /// The test carries `#[ignore]`, so libtest runs it only under
+    /// `--ignored`/`--include-ignored` (the prefetch must know).
+    pub ignored: bool,
 }
 
 /// Link-time registry entry, so the runtime can see every eval in the test

@@ -1,5 +1,7 @@
 //! Runs one generated test: context, sample(s), declared checks, body,
-//! fixture, verdict.
+//! fixture, verdict. The samples' answers were usually sent ahead by the
+//! suite-wide dispatcher ([`crate::dispatch`]); the test then only awaits
+//! them.
 //!
 //! Outcomes stay apart in what the test prints: a failed check panics with
 //! the check report ("llama-test FAIL"), anything that kept the eval from
@@ -8,13 +10,12 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use futures_util::FutureExt;
 
 use crate::__private::EvalSpec;
 use crate::checks::{Assertion, CheckInput, Grading, Report, evaluate_all};
-use crate::context::{TestContext, TestLocation};
+use crate::context::TestContext;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::request::ChatRequest;
@@ -52,12 +53,14 @@ where
     Fut: Future<Output = ()>,
 {
     let label = format!("{}::{}", spec.module_path, spec.test_name);
-    let context = match open_context(spec) {
-        Ok(c) => Arc::new(c),
+    let (context, mut answers) = match start(spec) {
+        Ok(started) => started,
         Err(e) => error_panic(&label, &e, None),
     };
-    let outcome =
-        runtime().block_on(CURRENT.scope(Arc::clone(&context), run_samples(spec, &context, &body)));
+    let outcome = runtime().block_on(CURRENT.scope(
+        Arc::clone(&context),
+        run_samples(spec, &context, &mut answers, &body),
+    ));
     let samples = match outcome {
         Ok(samples) => samples,
         Err(e) => {
@@ -71,32 +74,44 @@ where
     verdict(spec, &context, samples);
 }
 
-fn open_context(spec: &EvalSpec) -> Result<TestContext> {
-    let location = TestLocation {
-        module_path: spec.module_path,
-        test_name: spec.test_name,
-        manifest_dir: spec.manifest_dir,
-    };
-    let vars = spec
-        .vars
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let grader = spec
-        .grader
-        .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
-        .to_owned();
-    TestContext::open(&location, spec.mode, vars, grader, |config| {
-        if let Some(ms) = spec.timeout_ms {
-            config.timeout = Duration::from_millis(ms);
+/// The test's context, and its subject answers when the dispatcher already
+/// sent them (see [`crate::dispatch`]); otherwise a fresh context.
+fn start(spec: &'static EvalSpec) -> Result<(Arc<TestContext>, Answers)> {
+    match crate::dispatch::take(spec)? {
+        Some(pending) => {
+            let prefetched = runtime().block_on(pending.wait())?;
+            Ok((
+                Arc::clone(&prefetched.context),
+                Answers::Prefetched(prefetched),
+            ))
         }
-        config.allow_unlisted_models |= spec.allow_unlisted_model;
-    })
+        None => Ok((Arc::new(TestContext::for_spec(spec)?), Answers::SendEach)),
+    }
+}
+
+/// Where the subject answers come from.
+enum Answers {
+    /// Sent by the dispatcher ahead of the test.
+    Prefetched(crate::dispatch::Prefetched),
+    /// Sent by the test itself, one sample at a time.
+    SendEach,
+}
+
+impl Answers {
+    async fn next(&mut self, context: &TestContext, request: &ChatRequest) -> Result<Completion> {
+        if let Answers::Prefetched(prefetched) = self
+            && let Some(answer) = prefetched.next_sample()
+        {
+            return answer;
+        }
+        context.send(request).await
+    }
 }
 
 async fn run_samples<F, Fut>(
     spec: &EvalSpec,
     context: &Arc<TestContext>,
+    answers: &mut Answers,
     body: &F,
 ) -> Result<Vec<Sample>>
 where
@@ -115,7 +130,7 @@ where
     let repeat = spec.repeat.max(1);
     let mut samples = Vec::with_capacity(repeat as usize);
     for _ in 0..repeat {
-        let completion = context.send(&request).await?;
+        let completion = answers.next(context, &request).await?;
         let input = CheckInput::new(&completion).with_tools(&request.tools);
         let report = evaluate_all(&assertions, &input, Some(&grading), spec.threshold).await;
         if let Some(error) = report_error(&report) {
