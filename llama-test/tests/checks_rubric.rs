@@ -249,5 +249,9 @@ async fn rubric_uses_case_variables() {
         None,
         &[("city", "Lyon")],
     );
-    assert!(e.unwrap_err().to_string().contains("unknown variable"));
+    assert!(
+        e.unwrap_err()
+            .to_string()
+            .contains("`{{town}}` is not defined")
+    );
 }
