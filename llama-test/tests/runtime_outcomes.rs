@@ -1,0 +1,168 @@
+//! What a `#[llama_eval]` test reports, end to end: repeat gates, FAIL vs.
+//! ERROR, the body's own panics, fail-closed grading and advisory snapshots
+//! in live mode. The probe evals are `#[ignore]`d; each driver starts the
+//! simulated Llama API, scripts its answers and runs one probe in a child
+//! process (see `dispatch_support`).
+
+mod dispatch_support;
+
+use dispatch_support::run_child;
+use llama_test::prelude::*;
+use llama_test::sim::{Reply, SimLlamaApi};
+
+mod probes {
+    use super::*;
+
+    #[llama_eval(
+        model = "Llama-3.3-8B-Instruct",
+        prompt = "flaky probe",
+        repeat = 4,
+        min_pass = 0.5,
+        assert(contains = "yes")
+    )]
+    #[ignore = "a probe for the driver tests below, which run it in a child process"]
+    fn repeat_half_gate() {}
+
+    #[llama_eval(
+        model = "Llama-3.3-8B-Instruct",
+        prompt = "flaky probe",
+        repeat = 4,
+        min_pass = 0.75,
+        assert(contains = "yes")
+    )]
+    #[ignore = "a probe for the driver tests below, which run it in a child process"]
+    fn repeat_strict_gate() {}
+
+    #[llama_eval(model = "Llama-3.3-8B-Instruct", prompt = "body probe")]
+    #[ignore = "a probe for the driver tests below, which run it in a child process"]
+    fn body_panics(out: Output) {
+        assert_eq!(out.text(), "something else", "the body's own message");
+    }
+
+    #[llama_eval(
+        model = "Llama-3.3-8B-Instruct",
+        prompt = "rubric probe",
+        assert(llm_rubric = "Is polite")
+    )]
+    #[ignore = "a probe for the driver tests below, which run it in a child process"]
+    fn rubric_probe() {}
+
+    #[llama_eval(model = "Llama-3.3-8B-Instruct", prompt = "snapshot probe")]
+    #[ignore = "a probe for the driver tests below, which run it in a child process"]
+    fn live_snapshot_probe(out: Output) {
+        assert_output_snapshot!(out);
+    }
+}
+
+const PROBES: &str = "probes::";
+
+async fn run_probe(sim: &SimLlamaApi, name: &str) -> dispatch_support::Child {
+    let path = format!("{PROBES}{name}");
+    run_child(
+        sim,
+        &["--ignored", "--exact", "--nocapture", &path],
+        &[("INSTA_UPDATE", "no")],
+    )
+    .await
+}
+
+fn replies(sim: &SimLlamaApi, texts: &[&str]) {
+    for text in texts {
+        sim.reply_next(Reply::text(*text));
+    }
+}
+
+#[tokio::test]
+async fn a_repeat_gate_passes_at_its_rate_and_reports_flakiness() {
+    if dispatch_support::is_child() {
+        return;
+    }
+    let sim = SimLlamaApi::start().await;
+    replies(&sim, &["yes", "no", "yes", "no"]);
+    let child = run_probe(&sim, "repeat_half_gate").await;
+    child.assert_all_passed();
+    assert!(
+        child.stderr.contains("is flaky: 2/4 samples passed"),
+        "{child}"
+    );
+    assert_eq!(sim.request_count(), 4, "four samples, four requests");
+}
+
+#[tokio::test]
+async fn a_repeat_gate_fails_below_its_rate() {
+    if dispatch_support::is_child() {
+        return;
+    }
+    let sim = SimLlamaApi::start().await;
+    replies(&sim, &["yes", "no", "yes", "no"]);
+    let child = run_probe(&sim, "repeat_strict_gate").await;
+    let failure = child.failure_of("probes::repeat_strict_gate");
+    assert!(failure.contains("llama-test FAIL"), "{child}");
+    assert!(
+        failure.contains("2/4 samples passed (50%), below min_pass 75%"),
+        "{failure}"
+    );
+    assert!(
+        failure.contains("contains"),
+        "the first failing sample's report: {failure}"
+    );
+}
+
+#[tokio::test]
+async fn the_bodys_own_panic_is_the_failure() {
+    if dispatch_support::is_child() {
+        return;
+    }
+    let sim = SimLlamaApi::start().await;
+    replies(&sim, &["hello"]);
+    let child = run_probe(&sim, "body_panics").await;
+    let failure = child.failure_of("probes::body_panics");
+    assert!(failure.contains("the body's own message"), "{child}");
+    assert!(!failure.contains("llama-test ERROR"), "{failure}");
+}
+
+#[tokio::test]
+async fn a_grader_reply_without_a_verdict_is_an_error_not_a_pass() {
+    if dispatch_support::is_child() {
+        return;
+    }
+    let sim = SimLlamaApi::start().await;
+    replies(&sim, &["Thank you kindly!", "Looks polite to me."]);
+    let child = run_probe(&sim, "rubric_probe").await;
+    let failure = child.failure_of("probes::rubric_probe");
+    assert!(failure.contains("llama-test ERROR"), "{child}");
+    assert!(
+        failure.contains("Looks polite to me."),
+        "shows the grader's reply: {failure}"
+    );
+    assert_eq!(sim.request_count(), 2, "subject and grader calls");
+}
+
+#[tokio::test]
+async fn a_snapshot_mismatch_only_warns_in_live_mode() {
+    if dispatch_support::is_child() {
+        return;
+    }
+    // tests/snapshots/probes__live_snapshot_probe.snap holds another answer.
+    let sim = SimLlamaApi::start().await;
+    replies(&sim, &["today's answer"]);
+    let child = run_probe(&sim, "live_snapshot_probe").await;
+    child.assert_all_passed();
+    assert!(
+        child.stderr.contains("differs from the live answer"),
+        "{child}"
+    );
+}
+
+#[tokio::test]
+async fn eval_outside_an_eval_test_says_where_to_call_it() {
+    let err = Eval::new("Llama-3.3-8B-Instruct")
+        .prompt("hi")
+        .try_run()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("outside a `#[llama_eval]` test"),
+        "{err}"
+    );
+}
