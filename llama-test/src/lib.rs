@@ -53,6 +53,16 @@
 //! configuration; a bad value is an error naming the variable. See
 //! [`fixtures`] for the file format, replay misses and the secret scan.
 //!
+//! # Speed
+//!
+//! `cargo test` runs a few tests at a time, but a live or recording run is
+//! bound by the API, not by threads: when the first eval of a test binary
+//! starts, the requests of every eval the run selects (libtest filters,
+//! `--skip`, `--exact`, `--ignored` are honoured; `--list` sends nothing)
+//! go out concurrently under the shared per-family rate limiter, and each
+//! test then checks its own answers. `LLAMA_TEST_PREFETCH=0` turns this
+//! off; under nextest (one process per test) it is off by itself.
+//!
 //! # Outcomes
 //!
 //! A test passes, fails (`llama-test FAIL`: a check said no; the message
