@@ -16,8 +16,28 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// `cargo`: the one that runs us (`$CARGO`), else the one on `PATH`.
+///
+/// Without the variables `cargo run` sets for this package
+/// (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, ...): build scripts such as
+/// ring's list them in `rerun-if-env-changed`, so inheriting them would
+/// rebuild those crates on every nested build.
 pub fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let set_by_cargo_run = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
+        if set_by_cargo_run || matches!(name, "CARGO_PRIMARY_PACKAGE" | "OUT_DIR") {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 /// The workspace's target directory (`CARGO_TARGET_DIR` or `<root>/target`).
