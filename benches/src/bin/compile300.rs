@@ -142,6 +142,7 @@ fn bench(options: &Options) -> Result<()> {
         "plain #[test] + __private::run (hand-written)",
         &hand_written,
     );
+    show("for scale: the checks without llama-test", &floor);
     println!(
         "ratio of medians: {ratio:.2}x (target <= {TARGET_RATIO}x: {})",
         if ratio <= TARGET_RATIO {
