@@ -45,19 +45,19 @@ enum Sample {
     Panicked(Box<dyn std::any::Any + Send>),
 }
 
-/// Entry point of every generated test (see `__private::run`).
-pub(crate) fn run<F, Fut>(spec: &'static EvalSpec, body: F)
-where
-    F: Fn(Output) -> Fut,
-    Fut: Future<Output = ()>,
-{
+/// A test's body: takes the output, returns the future running the user's fn.
+pub(crate) type Body<'a> = dyn Fn(Output) -> futures_util::future::LocalBoxFuture<'a, ()> + 'a;
+
+/// Entry point of every generated test (see `__private::run`). Not generic,
+/// so it is compiled once in llama-test rather than in every test crate.
+pub(crate) fn run(spec: &'static EvalSpec, body: &Body<'_>) {
     let label = format!("{}::{}", spec.module_path, spec.test_name);
     let context = match open_context(spec) {
         Ok(c) => Arc::new(c),
         Err(e) => error_panic(&label, &e, None),
     };
     let outcome =
-        runtime().block_on(CURRENT.scope(Arc::clone(&context), run_samples(spec, &context, &body)));
+        runtime().block_on(CURRENT.scope(Arc::clone(&context), run_samples(spec, &context, body)));
     let samples = match outcome {
         Ok(samples) => samples,
         Err(e) => {
@@ -94,15 +94,11 @@ fn open_context(spec: &EvalSpec) -> Result<TestContext> {
     })
 }
 
-async fn run_samples<F, Fut>(
+async fn run_samples(
     spec: &EvalSpec,
     context: &Arc<TestContext>,
-    body: &F,
-) -> Result<Vec<Sample>>
-where
-    F: Fn(Output) -> Fut,
-    Fut: Future<Output = ()>,
-{
+    body: &Body<'_>,
+) -> Result<Vec<Sample>> {
     let request = crate::spec::build_request(spec)?;
     let vars = context.vars();
     let assertions = spec
