@@ -1,0 +1,239 @@
+//! Issue 4 benchmark: compile time of a crate with 300 `#[llama_eval]`
+//! tests vs. the same 300 written as plain `#[test]` fns that call the
+//! runtime directly (`llama_test::__private::run` with a hand-written
+//! `EvalSpec`; `tests/generated_forms.rs` checks the two declare the same
+//! specs). Target: at most 1.5x.
+//!
+//! ```sh
+//! cargo run --release -p llama-test-bench --bin compile300 [-- --runs 3 --count 300 --incremental]
+//! ```
+//!
+//! Both crates are generated in a temporary workspace that depends on this
+//! checkout's `llama-test` by path and shares one target directory
+//! (`<target>/compile300`, kept between invocations), so dependencies are
+//! built once, untimed. Each timed run touches the crate's test file and
+//! runs `cargo test --no-run --offline` for that crate alone, in the dev
+//! profile, by default with `CARGO_INCREMENTAL=0` (a full compile of the
+//! test crate, not an incremental patch-up). The two crates alternate so
+//! that neither always runs on a warmer machine.
+
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use llama_test_bench::cargo::{Result, cargo, target_dir, workspace_root};
+use llama_test_bench::generate::{self, DEFAULT_COUNT};
+use llama_test_bench::measure::Spread;
+
+/// Issue 4's target for the macro crate's compile time relative to the
+/// hand-written one.
+const TARGET_RATIO: f64 = 1.5;
+const MACRO_CRATE: &str = "with_macro";
+const DIRECT_CRATE: &str = "hand_written";
+/// The same checks without llama-test, for scale (not part of the ratio).
+const FLOOR_CRATE: &str = "no_llama_test";
+
+struct Options {
+    runs: usize,
+    count: usize,
+    incremental: bool,
+}
+
+fn main() -> ExitCode {
+    match parse_args().and_then(|options| bench(&options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("compile300: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_args() -> Result<Options> {
+    let mut options = Options {
+        runs: 3,
+        count: DEFAULT_COUNT,
+        incremental: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => options.runs = args.next().ok_or("--runs needs a number")?.parse()?,
+            "--count" => options.count = args.next().ok_or("--count needs a number")?.parse()?,
+            "--incremental" => options.incremental = true,
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; accepted: --runs N, --count N, --incremental"
+                )
+                .into());
+            }
+        }
+    }
+    if options.runs == 0 || options.count == 0 {
+        return Err("--runs and --count must be at least 1".into());
+    }
+    Ok(options)
+}
+
+fn bench(options: &Options) -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    write_workspace(workspace.path(), options.count)?;
+    let target = target_dir().join("compile300");
+    let build = |packages: &[&str], quiet: bool| -> Result<Duration> {
+        let mut command = cargo();
+        command
+            .current_dir(workspace.path())
+            .args(["test", "--no-run", "--offline"])
+            .env("CARGO_TARGET_DIR", &target)
+            .env(
+                "CARGO_INCREMENTAL",
+                if options.incremental { "1" } else { "0" },
+            );
+        for package in packages {
+            command.args(["--package", package]);
+        }
+        timed(&mut command, quiet)
+    };
+
+    eprintln!(
+        "building dependencies and both crates once (not timed) in {} ...",
+        target.display()
+    );
+    let crates = [MACRO_CRATE, DIRECT_CRATE, FLOOR_CRATE];
+    build(&crates, false)?;
+
+    let mut times: [Vec<f64>; 3] = Default::default();
+    for run in 0..options.runs {
+        let order = if run % 2 == 0 { [0, 1, 2] } else { [1, 0, 2] };
+        for index in order {
+            let krate = crates[index];
+            touch(&workspace.path().join(krate).join("tests/evals.rs"))?;
+            let took = build(&[krate], true)?;
+            eprintln!("run {}: {krate} {:.2} s", run + 1, took.as_secs_f64());
+            times[index].push(took.as_secs_f64());
+        }
+    }
+
+    let [with_macro, hand_written, floor] = times.map(|t| {
+        Spread::of(t).unwrap_or(Spread {
+            min: 0.0,
+            median: 0.0,
+            max: 0.0,
+        })
+    });
+    let ratio = with_macro.median / hand_written.median;
+    println!(
+        "compile300: `cargo test --no-run` of a test crate with {} evals (1/3 text, 1/3 JSON schema, 1/3 tool call)",
+        options.count
+    );
+    println!(
+        "dev profile, CARGO_INCREMENTAL={}, dependencies prebuilt, {} runs; seconds min / median / max:",
+        u8::from(options.incremental),
+        options.runs
+    );
+    let show = |label: &str, s: &Spread| {
+        println!(
+            "  {label:<46} {:.2} / {:.2} / {:.2}",
+            s.min, s.median, s.max
+        );
+    };
+    show("#[llama_eval] tests", &with_macro);
+    show(
+        "plain #[test] + __private::run (hand-written)",
+        &hand_written,
+    );
+    show("for scale: the checks without llama-test", &floor);
+    println!(
+        "ratio of medians: {ratio:.2}x (target <= {TARGET_RATIO}x: {})",
+        if ratio <= TARGET_RATIO {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
+    Ok(())
+}
+
+/// A workspace with the two crates, resolving like this checkout (its
+/// `Cargo.lock` is copied so `--offline` finds every version).
+fn write_workspace(root: &Path, count: usize) -> Result<()> {
+    let llama_test = workspace_root().join("llama-test");
+    write(
+        &root.join("Cargo.toml"),
+        &format!(
+            "[workspace]\nmembers = [\"{MACRO_CRATE}\", \"{DIRECT_CRATE}\", \"{FLOOR_CRATE}\"]\nresolver = \"3\"\n"
+        ),
+    )?;
+    std::fs::copy(workspace_root().join("Cargo.lock"), root.join("Cargo.lock"))?;
+    let sources = [
+        (
+            MACRO_CRATE,
+            generate::llama_eval_source(count, "data", false),
+        ),
+        (
+            DIRECT_CRATE,
+            generate::runtime_call_source(count, "data", false),
+        ),
+        (FLOOR_CRATE, generate::baseline_source(count)),
+    ];
+    for (name, source) in sources {
+        let dir = root.join(name);
+        write(
+            &dir.join("Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+                 [dev-dependencies]\nllama-test = {{ path = {:?} }}\nserde_json = \"1\"\n",
+                llama_test.display().to_string()
+            ),
+        )?;
+        write(&dir.join("src/lib.rs"), "//! Only the tests matter.\n")?;
+        write(&dir.join("tests/evals.rs"), &source)?;
+        for data in ["get_weather.json", "product_review.json"] {
+            let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(data);
+            std::fs::create_dir_all(dir.join("data"))?;
+            std::fs::copy(from, dir.join("data").join(data))?;
+        }
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)?;
+    Ok(())
+}
+
+/// Marks `path` as changed for cargo's fingerprint.
+fn touch(path: &Path) -> Result<()> {
+    std::fs::File::options()
+        .write(true)
+        .open(path)?
+        .set_modified(SystemTime::now())?;
+    Ok(())
+}
+
+/// Runs a cargo build and returns its wall time; fails with its output
+/// when it fails. `quiet` captures the output instead of showing it.
+fn timed(command: &mut Command, quiet: bool) -> Result<Duration> {
+    if quiet {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+    }
+    let started = Instant::now();
+    let output = command.output()?;
+    let took = started.elapsed();
+    if !output.status.success() {
+        return Err(format!(
+            "cargo failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(took)
+}

@@ -1,0 +1,210 @@
+//! Issue 3 benchmark: replay 300 recorded evals (a third each text +
+//! `contains`, JSON schema, tool call) through the real test path, and
+//! print wall time and peak memory of the test binary's run.
+//!
+//! ```sh
+//! cargo run --release -p llama-test-bench --bin replay300 [-- --runs 5 --debug --threads N]
+//! ```
+//!
+//! 1. builds `tests/evals300.rs` (300 `#[llama_eval]` tests) and
+//!    `tests/plain300.rs` (the baseline) with `cargo test --no-run`, in the
+//!    release profile unless `--debug`; the build is not timed;
+//! 2. records the 300 evals once against the simulated Llama API into a
+//!    temporary fixture directory;
+//! 3. runs the test binary in replay mode (`CI=true`, no key) `--runs`
+//!    times, measuring each run (wall time, CPU, peak RSS of that process);
+//! 4. runs two baselines the same way: the same checks as 300 plain
+//!    `#[test]` fns over the recorded JSON, and the eval binary's `--list`
+//!    (process start-up and test registration alone).
+
+use std::process::ExitCode;
+
+use llama_test::sim::SimLlamaApi;
+use llama_test_bench::cargo::{Result, build_bench_tests, test_binary};
+use llama_test_bench::generate::DEFAULT_COUNT;
+use llama_test_bench::measure::{self, Measured, Spread};
+
+/// Issue 3's targets for the test binary's run on a 2-core machine.
+const TARGET_WALL_S: f64 = 0.35;
+const TARGET_RSS_MIB: f64 = 50.0;
+
+struct Options {
+    runs: usize,
+    release: bool,
+    threads: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    match parse_args().and_then(|options| bench(&options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("replay300: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_args() -> Result<Options> {
+    let mut options = Options {
+        runs: 5,
+        release: true,
+        threads: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => options.runs = args.next().ok_or("--runs needs a number")?.parse()?,
+            "--threads" => {
+                options.threads = Some(args.next().ok_or("--threads needs a number")?.parse()?)
+            }
+            "--debug" => options.release = false,
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; accepted: --runs N, --threads N, --debug"
+                )
+                .into());
+            }
+        }
+    }
+    if options.runs == 0 {
+        return Err("--runs must be at least 1".into());
+    }
+    Ok(options)
+}
+
+fn bench(options: &Options) -> Result<()> {
+    let profile = if options.release { "release" } else { "debug" };
+    eprintln!("building the test binaries ({profile} profile; not timed) ...");
+    let exes = build_bench_tests(options.release, &["evals300", "plain300"])?;
+    let (evals, plain) = (&exes["evals300"], &exes["plain300"]);
+    let fixtures = tempfile::tempdir()?;
+    let threads = format!(
+        "--test-threads={}",
+        options.threads.unwrap_or_else(default_threads)
+    );
+
+    let sim = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(SimLlamaApi::start());
+    let recording = measure::run(
+        test_binary(evals)
+            .args(["--ignored", &threads])
+            .env("LLAMA_TEST_MODE", "record")
+            .env("LLAMA_API_BASE_URL", sim.uri())
+            .env("LLAMA_API_KEY", sim.api_key())
+            .env("LLAMA_TEST_FIXTURES", fixtures.path()),
+    )?;
+    check(&recording, "recording")?;
+    let written = std::fs::read_dir(fixtures.path())?.count();
+    if written != DEFAULT_COUNT || sim.request_count() != DEFAULT_COUNT {
+        return Err(format!(
+            "recording wrote {written} fixtures with {} requests; expected {DEFAULT_COUNT}",
+            sim.request_count()
+        )
+        .into());
+    }
+    drop(sim);
+
+    let replay = repeat(options.runs, "replay", || {
+        measure::run(
+            test_binary(evals)
+                .args(["--ignored", &threads])
+                .env("CI", "true")
+                .env("LLAMA_TEST_FIXTURES", fixtures.path()),
+        )
+    })?;
+    let baseline = repeat(options.runs, "baseline", || {
+        measure::run(
+            test_binary(plain)
+                .args(["--ignored", &threads])
+                .env("LLAMA_TEST_FIXTURES", fixtures.path()),
+        )
+    })?;
+    let listing = repeat(options.runs, "--list", || {
+        measure::run(test_binary(evals).args(["--list", "--ignored"]))
+    })?;
+
+    println!(
+        "replay300: {DEFAULT_COUNT} #[llama_eval] tests (1/3 text + contains, 1/3 JSON schema, 1/3 tool call)"
+    );
+    println!(
+        "test binary: {} ({profile} profile, {threads})",
+        evals.display()
+    );
+    println!(
+        "recording once against the simulated API: {:.2} s, {written} fixtures",
+        recording.wall.as_secs_f64()
+    );
+    println!(
+        "{} runs each; wall and CPU in s (min / median / max), peak RSS in MiB (max):",
+        options.runs
+    );
+    report("replay, CI=true, no key", &replay);
+    report("baseline: 300 plain #[test] on the JSON", &baseline);
+    report("baseline: evals300 --list", &listing);
+    let wall = median_wall(&replay);
+    let rss = replay.iter().map(Measured::max_rss_mib).fold(0.0, f64::max);
+    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+    println!(
+        "target (2 cores): <= {TARGET_WALL_S} s wall: {} (median {wall:.3} s); <= {TARGET_RSS_MIB} MiB: {} ({rss:.1} MiB)",
+        verdict(wall <= TARGET_WALL_S),
+        verdict(rss <= TARGET_RSS_MIB),
+    );
+    println!("for comparison, promptfoo with its cache: 7.3 s, 286 MiB for the same 300");
+    Ok(())
+}
+
+/// libtest's default: the available parallelism.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn repeat(
+    runs: usize,
+    what: &str,
+    mut run: impl FnMut() -> std::io::Result<Measured>,
+) -> Result<Vec<Measured>> {
+    (0..runs)
+        .map(|_| {
+            let measured = run()?;
+            check(&measured, what)?;
+            Ok(measured)
+        })
+        .collect()
+}
+
+/// A run counts only when every test passed (`--list` prints no summary).
+fn check(run: &Measured, what: &str) -> Result<()> {
+    let all_passed = run.passed().is_none_or(|n| n == DEFAULT_COUNT);
+    if run.success && all_passed {
+        return Ok(());
+    }
+    let tail: Vec<&str> = run.stdout.lines().rev().take(30).collect();
+    Err(format!(
+        "the {what} run failed (passed: {:?}):\n{}\n{}",
+        run.passed(),
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+        run.stderr
+    )
+    .into())
+}
+
+fn median_wall(runs: &[Measured]) -> f64 {
+    Spread::of(runs.iter().map(|r| r.wall.as_secs_f64())).map_or(0.0, |s| s.median)
+}
+
+fn report(label: &str, runs: &[Measured]) {
+    let spread = |f: fn(&Measured) -> f64| Spread::of(runs.iter().map(f));
+    let (Some(wall), Some(cpu)) = (
+        spread(|r| r.wall.as_secs_f64()),
+        spread(|r| r.cpu.as_secs_f64()),
+    ) else {
+        return;
+    };
+    let rss = runs.iter().map(Measured::max_rss_mib).fold(0.0, f64::max);
+    println!(
+        "  {label:<42} wall {:.3} / {:.3} / {:.3}   cpu {:.3} / {:.3} / {:.3}   peak RSS {rss:.1}",
+        wall.min, wall.median, wall.max, cpu.min, cpu.median, cpu.max
+    );
+}
