@@ -205,7 +205,7 @@ fn {name}() {{
     static SPEC: EvalSpec = EvalSpec {{
         module_path: module_path!(), fn_name: "{name}", test_name: "{name}",
         case_name: None, model_suffix: None, manifest_dir: env!("CARGO_MANIFEST_DIR"),
-        source_file: file!(), line: line!(), model: "{model}", endpoint: "native",
+        package: env!("CARGO_PKG_NAME"), source_file: file!(), line: line!(), model: "{model}", endpoint: "native",
         system: None, prompt: Some({prompt:?}), messages: None, images: &[],
         temperature: {temperature}, top_p: None, top_k: None, max_tokens: None,
         repetition_penalty: None, frequency_penalty: None, presence_penalty: None,

@@ -252,6 +252,7 @@ fn spec(
             case_name: #case_name,
             model_suffix: #model_suffix,
             manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            package: ::core::env!("CARGO_PKG_NAME"),
             source_file: ::core::file!(),
             line: ::core::line!(),
             model: #model,

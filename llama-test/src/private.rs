@@ -51,6 +51,9 @@ pub struct EvalSpec {
     pub model_suffix: Option<&'static str>,
     /// `env!("CARGO_MANIFEST_DIR")` of the crate holding the test.
     pub manifest_dir: &'static str,
+    /// `env!("CARGO_PKG_NAME")` of the crate holding the test, for the
+    /// re-record command.
+    pub package: &'static str,
     /// `file!()` and `line!()` of the attribute.
     pub source_file: &'static str,
     pub line: u32,
