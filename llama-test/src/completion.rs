@@ -58,8 +58,13 @@ impl ToolCall {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
+    /// The model finished its answer (`stop`; also `end_turn`, `end_of_turn`,
+    /// `end_of_message`).
     Stop,
+    /// The model stopped to call tools (`tool_calls`; also `tool_use`,
+    /// `function_call`).
     ToolCalls,
+    /// The token budget ran out (`length`; also `max_tokens`, `out_of_tokens`).
     Length,
     /// Anything else the server sent, kept verbatim.
     #[serde(untagged)]
@@ -90,19 +95,29 @@ impl StopReason {
 }
 
 /// Token counts, from the native `metrics` list or the compat `usage` object.
+/// A count the server did not send is `0`; a missing total is prompt +
+/// completion.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
+    /// Tokens in the request (`num_prompt_tokens` / `prompt_tokens`).
     pub prompt_tokens: u64,
+    /// Tokens generated (`num_completion_tokens` / `completion_tokens`).
     pub completion_tokens: u64,
+    /// Prompt plus completion tokens (`num_total_tokens` / `total_tokens`).
     pub total_tokens: u64,
 }
 
 /// The four `x-ratelimit-*` headers of the response, when present.
+/// `None` means the header was absent or not a number.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateLimitInfo {
+    /// Requests allowed in the current window (`x-ratelimit-limit-requests`).
     pub limit_requests: Option<u64>,
+    /// Requests left in the current window (`x-ratelimit-remaining-requests`).
     pub remaining_requests: Option<u64>,
+    /// Tokens allowed in the current window (`x-ratelimit-limit-tokens`).
     pub limit_tokens: Option<u64>,
+    /// Tokens left in the current window (`x-ratelimit-remaining-tokens`).
     pub remaining_tokens: Option<u64>,
 }
 

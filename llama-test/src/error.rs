@@ -20,32 +20,51 @@ pub enum Error {
     #[error(
         "authentication failed (HTTP {status}): {message}. Check that LLAMA_API_KEY is set to a valid key"
     )]
-    Auth { status: u16, message: String },
+    Auth {
+        /// The HTTP status, 401 or 403.
+        status: u16,
+        /// The server's error message, secrets redacted.
+        message: String,
+    },
 
     /// 404: unknown model or path.
     #[error("not found (HTTP 404): {message}{}", suggestion_suffix(suggestion))]
     NotFound {
+        /// The server's error message, secrets redacted.
         message: String,
+        /// The closest catalogue model id when the requested model is unknown.
         suggestion: Option<String>,
     },
 
     /// 400/409/422 and other 4xx: the request itself is wrong.
     #[error("the Llama API rejected the request (HTTP {status}): {message}")]
-    BadRequest { status: u16, message: String },
+    BadRequest {
+        /// The HTTP status (400-499 except 401, 403, 404 and 429).
+        status: u16,
+        /// The server's error message, secrets redacted.
+        message: String,
+    },
 
     /// 429 after all retries.
     #[error("rate limited (HTTP 429) after {attempts} attempt(s): {message}")]
     RateLimited {
+        /// The server's error message, secrets redacted.
         message: String,
+        /// How many times the request was sent, retries included.
         attempts: u32,
+        /// The delay the last response asked for (`retry-after-ms` or
+        /// `retry-after`), when it sent one.
         retry_after: Option<Duration>,
     },
 
     /// 5xx after all retries.
     #[error("the Llama API failed (HTTP {status}) after {attempts} attempt(s): {message}")]
     Server {
+        /// The HTTP status, 500 or above.
         status: u16,
+        /// The server's error message, secrets redacted.
         message: String,
+        /// How many times the request was sent, retries included.
         attempts: u32,
     },
 
@@ -53,19 +72,35 @@ pub enum Error {
     #[error(
         "request timed out after {after:?} ({attempts} attempt(s)); raise `timeout_ms` if the model needs longer"
     )]
-    Timeout { after: Duration, attempts: u32 },
+    Timeout {
+        /// The per-attempt timeout that ran out ([`ClientConfig::timeout`](crate::ClientConfig::timeout)).
+        after: Duration,
+        /// How many times the request was sent, retries included.
+        attempts: u32,
+    },
 
     /// Connection refused, reset, DNS, TLS...
     #[error("could not reach the Llama API at {url}: {message}")]
-    Transport { url: String, message: String },
+    Transport {
+        /// The URL that could not be reached.
+        url: String,
+        /// What went wrong, secrets redacted.
+        message: String,
+    },
 
     /// The server answered something we could not understand.
     #[error("could not decode the Llama API response: {message}")]
-    Decode { message: String },
+    Decode {
+        /// What could not be decoded, secrets redacted.
+        message: String,
+    },
 
     /// A stream broke, ended early, or carried an error event.
     #[error("stream error: {message}")]
-    Stream { message: String },
+    Stream {
+        /// What went wrong with the stream, secrets redacted.
+        message: String,
+    },
 
     /// Bad configuration: env var, attribute key, option, model id.
     #[error("{0}")]

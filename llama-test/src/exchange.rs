@@ -19,6 +19,7 @@ pub const ALLOWED_RESPONSE_HEADERS: &[&str] = &[
 /// The request half: method, path (no host, no query) and JSON body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedRequest {
+    /// Upper-case HTTP method, e.g. `POST`.
     pub method: String,
     /// e.g. `/v1/chat/completions`.
     pub path: String,
@@ -31,23 +32,29 @@ pub struct RecordedRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordedBody {
+    /// A plain JSON response body.
     Json(Value),
+    /// A streamed body: each SSE event's `data:` payload, in order.
     Sse(Vec<String>),
 }
 
 /// The response half.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedResponse {
+    /// The HTTP status code.
     pub status: u16,
     /// Allow-listed headers only, lower-case names.
     pub headers: BTreeMap<String, String>,
+    /// The body as received.
     pub body: RecordedBody,
 }
 
 /// One complete, successful exchange.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
+    /// What was sent.
     pub request: RecordedRequest,
+    /// What came back.
     pub response: RecordedResponse,
 }
 

@@ -89,6 +89,8 @@
 //! | rubric grader fails closed | yes | missing `pass` means pass | n/a |
 //! | compile-time checks of the eval | yes | no | n/a |
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod checks;
 pub mod client;

@@ -43,9 +43,13 @@ impl Endpoint {
 /// Who said a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Instructions that frame the conversation (`"system"`).
     System,
+    /// The person asking (`"user"`); the only role that may carry images.
     User,
+    /// The model (`"assistant"`), e.g. earlier turns sent back as history.
     Assistant,
+    /// A tool result answering one of the assistant's calls (`"tool"`).
     Tool,
 }
 
@@ -77,6 +81,7 @@ impl Role {
 /// One part of a message's content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContentPart {
+    /// Plain text.
     Text(String),
     /// An `https://` URL or a `data:image/...;base64,...` URL.
     ImageUrl(String),
@@ -85,7 +90,9 @@ pub enum ContentPart {
 /// One chat message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
+    /// Who said it.
     pub role: Role,
+    /// Text and image parts, in order; only user messages may hold images.
     pub content: Vec<ContentPart>,
     /// Calls the assistant made (assistant messages only).
     pub tool_calls: Vec<ToolCall>,
@@ -165,9 +172,12 @@ impl Message {
 pub struct Tool {
     /// `[a-zA-Z0-9_-]`, at most 64 characters.
     pub name: String,
+    /// What the tool does, shown to the model; omitted from the body when `None`.
     pub description: Option<String>,
     /// JSON Schema of the arguments object; `None` means no parameters.
     pub parameters: Option<Value>,
+    /// Asks the API to hold the arguments strictly to `parameters`; omitted
+    /// from the body when `None` (the API's default applies).
     pub strict: Option<bool>,
 }
 
@@ -257,8 +267,11 @@ impl Tool {
 /// Whether and which tool the model must call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolChoice {
+    /// The model decides whether to call a tool (`"auto"`).
     Auto,
+    /// The model must call some tool (`"required"`).
     Required,
+    /// The model must not call a tool (`"none"`).
     None,
     /// Force a call to the named function.
     Function(String),
@@ -279,21 +292,35 @@ impl ToolChoice {
 /// `response_format: {type: json_schema, json_schema: {name, schema}}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonSchemaFormat {
+    /// The schema's name, sent as `json_schema.name`.
     pub name: String,
+    /// The JSON Schema the answer must follow, sent as `json_schema.schema`.
     pub schema: Value,
 }
 
 /// Sampling options, named as on the provider page. Which wire field each
 /// becomes depends on the endpoint (native sends `max_tokens` as
 /// `max_completion_tokens`; the OpenAI penalties exist only on compat).
+/// Every field is `None` by default, which leaves it out of the body so the
+/// API's own default applies; an option the endpoint does not take is an
+/// [`Error::InvalidRequest`], not a silent drop.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sampling {
+    /// Sampling temperature; `0.0` is the most deterministic.
     pub temperature: Option<f64>,
+    /// Nucleus sampling: keep the smallest token set whose probability mass
+    /// reaches this fraction (`0.0..=1.0`).
     pub top_p: Option<f64>,
+    /// Keep only the `k` most likely tokens. Native endpoint only.
     pub top_k: Option<u32>,
+    /// Upper bound on generated tokens; sent as `max_completion_tokens`
+    /// (native) or `max_tokens` (compat).
     pub max_tokens: Option<u32>,
+    /// Penalty on repeated tokens (`1.0` = none). Native endpoint only.
     pub repetition_penalty: Option<f64>,
+    /// OpenAI frequency penalty. Compat endpoint only.
     pub frequency_penalty: Option<f64>,
+    /// OpenAI presence penalty. Compat endpoint only.
     pub presence_penalty: Option<f64>,
 }
 
@@ -302,13 +329,21 @@ pub struct Sampling {
 pub struct ChatRequest {
     /// Bare model id (any `llamaapi:` prefix already stripped).
     pub model: String,
+    /// The conversation, oldest first; must not be empty when sent.
     pub messages: Vec<Message>,
+    /// Sampling options; all unset by default.
     pub sampling: Sampling,
+    /// Ask for server-sent events instead of one JSON body (default `false`).
     pub stream: bool,
+    /// Functions the model may call (default none).
     pub tools: Vec<Tool>,
+    /// Whether and which tool the model must call; `None` leaves it to the API.
     pub tool_choice: Option<ToolChoice>,
+    /// Constrain the answer to a JSON Schema (`response_format`).
     pub response_format: Option<JsonSchemaFormat>,
+    /// An end-user id passed through as `user`.
     pub user: Option<String>,
+    /// Which endpoint to call (default [`Endpoint::Native`]).
     pub endpoint: Endpoint,
 }
 

@@ -22,9 +22,11 @@ pub enum JsonSource {
 /// One JSON value found in a text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundJson {
+    /// The parsed value.
     pub value: Value,
     /// Byte range of the value's text.
     pub span: Range<usize>,
+    /// Where in the text it was found.
     pub source: JsonSource,
 }
 

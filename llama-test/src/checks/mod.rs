@@ -167,6 +167,7 @@ impl fmt::Display for Verdict {
 pub struct CheckResult {
     /// The assertion key as written, e.g. `contains` or `not_is_json`.
     pub name: String,
+    /// Pass, fail or error.
     pub verdict: Verdict,
     /// In `0.0..=1.0`; `1`/`0` for binary checks, the metric for similarity
     /// checks and the grader's score for rubrics. `0` for errors.
@@ -290,6 +291,7 @@ impl fmt::Display for CheckResult {
 /// validating call arguments against their schemas).
 #[derive(Debug, Clone, Copy)]
 pub struct CheckInput<'a> {
+    /// The answer under test.
     pub completion: &'a Completion,
     /// The request's tool definitions; empty when it declared none.
     pub tools: &'a [Tool],
@@ -314,7 +316,9 @@ impl<'a> CheckInput<'a> {
 /// An inclusive range with optional ends, for word and call counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bounds {
+    /// The smallest allowed count; `None` means no lower bound.
     pub min: Option<u64>,
+    /// The largest allowed count; `None` means no upper bound.
     pub max: Option<u64>,
 }
 

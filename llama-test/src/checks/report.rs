@@ -11,7 +11,11 @@ const OUTPUT_CHARS: usize = 500;
 /// One result with its assertion's weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeightedResult {
+    /// The check's result.
     pub result: CheckResult,
+    /// The assertion's weight, finite and ≥ 0 (`1.0` unless the assertion
+    /// set one); at `0` the check adds nothing to the score and its failure
+    /// alone does not fail the test (an error still does).
     pub weight: f64,
 }
 
@@ -25,11 +29,13 @@ pub struct WeightedResult {
 /// and a trimmed output; it is meant as the panic message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// Every check's result, in declaration order.
     pub results: Vec<WeightedResult>,
     /// The weighted score in `0.0..=1.0`.
     pub score: f64,
     /// The test-level threshold, if any.
     pub threshold: Option<f64>,
+    /// The overall verdict, by the rules above.
     pub verdict: Verdict,
     /// The first characters of the text plus the tool calls, for messages.
     pub output_excerpt: String,

@@ -40,6 +40,8 @@ pub type GraderFuture<'a> = Pin<Box<dyn Future<Output = crate::Result<Completion
 /// `Fn(ChatRequest) -> impl Future<Output = Result<Completion>>` implement it;
 /// move an `Arc` of the client into the future.
 pub trait Grader: Send + Sync {
+    /// Sends `request` (already carrying the rubric prompt, the grader model
+    /// and the grading `response_format`) and returns the grader's answer.
     fn complete(&self, request: ChatRequest) -> GraderFuture<'_>;
 }
 
@@ -56,6 +58,7 @@ where
 /// A grader plus the model to use when a rubric names none.
 #[derive(Clone, Copy)]
 pub struct Grading<'a> {
+    /// Where grading requests go.
     pub grader: &'a dyn Grader,
     /// Usually [`DEFAULT_GRADER_MODEL`] or the test's `grader = "..."`.
     pub default_model: &'a str,
@@ -102,8 +105,11 @@ impl Rubric {
 /// The grader's parsed verdict.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraderVerdict {
+    /// The grader's `pass`; required, so a reply without it never passes.
     pub pass: bool,
+    /// In `0.0..=1.0`; `1` for pass and `0` for fail when the grader sent none.
     pub score: f64,
+    /// The grader's explanation; empty when it gave none.
     pub reason: String,
 }
 

@@ -33,6 +33,7 @@ impl fmt::Debug for Schema {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid JSON Schema: {message}")]
 pub struct SchemaError {
+    /// What is wrong with the schema, from the validator.
     pub message: String,
 }
 

@@ -28,7 +28,9 @@ const EXHAUSTED_PAUSE: Duration = Duration::from_secs(1);
 /// Requests and tokens per minute for one family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FamilyLimits {
+    /// Requests per minute, at least 1.
     pub requests_per_minute: u32,
+    /// Tokens (prompt + completion) per minute, at least 1.
     pub tokens_per_minute: u32,
 }
 
