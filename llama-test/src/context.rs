@@ -6,6 +6,7 @@
 //! test's single fixture file, in order.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -14,11 +15,11 @@ use crate::client::{Client, ClientConfig};
 use crate::completion::Completion;
 use crate::config::{self, Mode};
 use crate::error::{Error, Result};
-use crate::fixtures::{FixtureSession, TestMeta, fixture_name};
+use crate::fixtures::{FinishOutcome, FixtureSession, TestMeta, fixture_name, fixture_path};
 use crate::request::ChatRequest;
 
 /// Names and settings of the running test.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TestInfo {
     /// Stable id: `module__test[__case][__model]`; fixture and snapshot name.
     pub name: String,
@@ -32,17 +33,9 @@ pub struct TestInfo {
     pub vars: Vec<(String, String)>,
     /// The model `llm_rubric` uses when a rubric names none.
     pub grader_model: String,
-}
-
-/// Where a test is declared, for naming its fixture.
-#[derive(Debug, Clone)]
-pub(crate) struct TestLocation<'a> {
-    /// `module_path!()` of the test fn (crate name first).
-    pub module_path: &'a str,
-    /// The test fn's name.
-    pub test_name: &'a str,
-    /// `CARGO_MANIFEST_DIR` of the crate holding the test.
-    pub manifest_dir: &'a str,
+    /// Snapshots asserted so far, so a test's second snapshot (e.g. of a
+    /// follow-up answer) gets a name of its own.
+    pub snapshots_taken: AtomicUsize,
 }
 
 /// Retries the prefetch allows per request (the default client allows 2).
@@ -62,71 +55,54 @@ pub(crate) struct TestContext {
 }
 
 impl TestContext {
-    /// Opens the context a generated test declared: its mode override,
-    /// case variables, grader and client tweaks (`timeout_ms`,
-    /// `allow_unlisted_model`).
+    /// Opens the context a generated test declared: resolves the mode
+    /// (per-test `record` key > `LLAMA_TEST_MODE` > CI default), names its
+    /// fixture, applies its client tweaks (`timeout_ms`,
+    /// `allow_unlisted_model`) and opens its fixture session.
     pub fn for_spec(spec: &EvalSpec) -> Result<Self> {
-        let location = TestLocation {
-            module_path: spec.module_path,
-            test_name: spec.test_name,
-            manifest_dir: spec.manifest_dir,
-        };
-        let vars = spec
-            .vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        let grader = spec
-            .grader
-            .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
-            .to_owned();
-        TestContext::open(&location, spec.mode, vars, grader, |config| {
-            if let Some(ms) = spec.timeout_ms {
-                config.timeout = Duration::from_millis(ms);
-            }
-            config.allow_unlisted_models |= spec.allow_unlisted_model;
-        })
-    }
-
-    /// Opens the context for one test: resolves the mode (per-test override
-    /// > `LLAMA_TEST_MODE` > CI default) and opens its fixture session.
-    pub fn open(
-        location: &TestLocation<'_>,
-        mode_override: Option<&str>,
-        vars: Vec<(String, String)>,
-        grader_model: String,
-        client_tweak: impl FnOnce(&mut ClientConfig),
-    ) -> Result<Self> {
-        let mode = match mode_override {
+        let mode = match spec.mode {
             Some(m) => Mode::parse(m, "the `record` attribute key")?,
             None => Mode::from_env()?,
         };
-        let root = config::fixture_root(std::path::Path::new(location.manifest_dir))?;
-        let name = fixture_name(location.module_path, location.test_name);
-        let path = root.join(format!("{name}.json"));
-        let test_path = libtest_path(location.module_path, location.test_name);
+        let root = config::fixture_root(std::path::Path::new(spec.manifest_dir))?;
+        let name = fixture_name(spec.module_path, spec.test_name);
+        let path = fixture_path(&root, spec.module_path, spec.test_name);
+        let test_path = libtest_path(spec.module_path, spec.test_name);
         let meta = TestMeta {
             name: name.clone(),
-            package: std::env::var("CARGO_PKG_NAME").unwrap_or_default(),
-            target: integration_target(location.module_path),
+            package: spec.package.to_owned(),
+            target: integration_target(spec.module_path, spec.package),
             test_path: test_path.clone(),
+            ignored: spec.ignored,
         };
         let mut client_config = shared_config()?.clone();
-        client_tweak(&mut client_config);
-        let client = shared_client(&client_config)?;
+        if let Some(ms) = spec.timeout_ms {
+            client_config.timeout = Duration::from_millis(ms);
+        }
+        client_config.allow_unlisted_models |= spec.allow_unlisted_model;
+        let client = Client::shared(&client_config)?;
         let mut patient_config = client_config.clone();
         patient_config.max_retries = patient_config.max_retries.max(PREFETCH_MIN_RETRIES);
-        let prefetch_client = shared_client(&patient_config)?;
+        let prefetch_client = Client::shared(&patient_config)?;
         let session = FixtureSession::open(mode, &path, meta, client_config.api_key.is_some())?;
         let mode = session.mode();
+        let grader_model = spec
+            .grader
+            .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
+            .to_owned();
         Ok(TestContext {
             info: TestInfo {
                 name,
                 test_path,
                 mode,
                 fixture_path: (mode != Mode::Live).then_some(path),
-                vars,
+                vars: spec
+                    .vars
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
                 grader_model,
+                snapshots_taken: AtomicUsize::new(0),
             },
             session,
             client,
@@ -145,10 +121,24 @@ impl TestContext {
         self.session.send(&self.prefetch_client, request).await
     }
 
-    /// Ends the session; in record mode writes the fixture when every request succeeded.
+    /// Ends the session; in record mode writes the fixture when every
+    /// request succeeded. A replay that left recordings unused warns: the
+    /// test now sends fewer requests than were recorded, so the fixture is
+    /// stale even though the test passed.
     pub fn finish(&self, all_succeeded: bool) -> Result<()> {
         let key = self.client.config().api_key.as_deref();
-        self.session.finish(all_succeeded, key).map(|_| ())
+        let outcome = self.session.finish(all_succeeded, key)?;
+        if let FinishOutcome::Replayed { unused, .. } = outcome
+            && unused > 0
+            && all_succeeded
+        {
+            eprintln!(
+                "llama-test: {} left {unused} recorded interaction(s) unused; re-record it with:\n  {}",
+                self.info.test_path,
+                self.session.meta().rerecord_command()
+            );
+        }
+        Ok(())
     }
 
     /// The grader as the checks module wants it: a closure over this context.
@@ -182,9 +172,8 @@ pub(crate) fn libtest_path(module_path: &str, test_name: &str) -> String {
 
 /// The `--test` target of an integration test: its crate name, unless the
 /// crate is the package's library (unit tests).
-fn integration_target(module_path: &str) -> Option<String> {
+fn integration_target(module_path: &str, package: &str) -> Option<String> {
     let krate = module_path.split("::").next()?;
-    let package = std::env::var("CARGO_PKG_NAME").ok()?;
     (krate != package.replace('-', "_")).then(|| krate.to_owned())
 }
 
@@ -198,26 +187,6 @@ fn shared_config() -> Result<&'static ClientConfig> {
 }
 
 /// One client (one connection pool) per distinct setting, for the process.
-fn shared_client(config: &ClientConfig) -> Result<Client> {
-    use std::sync::Mutex;
-    type Key = (std::time::Duration, u32, bool);
-    static CLIENTS: OnceLock<Mutex<Vec<(Key, Client)>>> = OnceLock::new();
-    let key = (
-        config.timeout,
-        config.max_retries,
-        config.allow_unlisted_models,
-    );
-    let mut clients = CLIENTS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
-        return Ok(client.clone());
-    }
-    let client = Client::new(config.clone())?;
-    clients.push((key, client.clone()));
-    Ok(client)
-}
 
 #[cfg(test)]
 mod tests {

@@ -127,19 +127,6 @@ fn suggestion_suffix(suggestion: &Option<String>) -> String {
     }
 }
 
-impl Error {
-    /// Whether the same request may succeed when sent again.
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Error::RateLimited { .. }
-                | Error::Server { .. }
-                | Error::Timeout { .. }
-                | Error::Transport { .. }
-        )
-    }
-}
-
 /// Removes anything that looks like a credential from text that came from
 /// outside (server bodies, reqwest errors) before it is kept in an error, a
 /// log line or a fixture: the live key value itself, and `Bearer <token>`.
@@ -156,7 +143,7 @@ pub fn redact_secrets(text: &str, key: Option<&str>) -> String {
 fn bearer_pattern() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r"(?i)bearer\s+[^\s\x22',}\]]+").expect("constant regex is valid")
+        regex::Regex::new(r"(?i)bearer\s+[^\s\x22',}\]\[]+").expect("constant regex is valid")
     })
 }
 
@@ -173,6 +160,11 @@ mod tests {
         assert!(!s.contains("LLM|123|abc"));
         assert!(!s.contains("sk-secret"));
         assert!(s.contains("[REDACTED]"));
+        assert_eq!(
+            redact_secrets(&s, None),
+            s,
+            "redacting twice changes nothing"
+        );
     }
 
     #[test]

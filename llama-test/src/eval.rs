@@ -51,8 +51,11 @@ impl Eval {
 
     /// Continues the conversation of `output`: same model, options and tools;
     /// its messages plus the assistant's answer (with any tool calls) as history.
+    /// `tool_choice` is reset, so a forced call is not forced again after the
+    /// tool's result; set it again with [`Eval::tool_choice`] if needed.
     pub fn continue_from(output: &Output) -> Self {
         let mut request = output.request().clone();
+        request.tool_choice = None;
         let completion = output.completion();
         request.messages.push(Message::assistant_tool_calls(
             completion.text.clone(),

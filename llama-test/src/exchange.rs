@@ -47,6 +47,10 @@ pub struct RecordedResponse {
     pub headers: BTreeMap<String, String>,
     /// The body as received.
     pub body: RecordedBody,
+    /// Wall time of the recorded call in milliseconds, so `max_latency_ms`
+    /// checks the recorded call's latency on replay, not loopback time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
 }
 
 /// One complete, successful exchange.
@@ -69,6 +73,11 @@ pub fn allowed_headers<'a>(
         .map(|(k, v)| (k, v.to_owned()))
         .collect()
 }
+
+/// Header the replay server sets to carry a recorded call's latency
+/// ([`RecordedResponse::latency_ms`]) back to the client, which reports it
+/// as the completion's latency.
+pub const RECORDED_LATENCY_HEADER: &str = "x-llama-test-recorded-latency-ms";
 
 /// Header the replay server sets on a response that answers a request it has
 /// no recording for; the client turns such a response into [`crate::Error::Fixture`]

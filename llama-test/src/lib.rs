@@ -100,6 +100,7 @@ mod context;
 mod dispatch;
 pub mod error;
 mod eval;
+mod excerpt;
 pub mod exchange;
 pub mod fixtures;
 pub mod guide;

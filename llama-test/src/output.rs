@@ -82,8 +82,8 @@ impl Output {
         self.completion.usage
     }
 
-    /// Wall time of the call that produced this output (replayed calls
-    /// report loopback time).
+    /// Wall time of the call that produced this output (a replayed call
+    /// reports the latency recorded with it).
     pub fn latency(&self) -> Duration {
         self.completion.latency
     }

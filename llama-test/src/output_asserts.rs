@@ -20,6 +20,9 @@ impl Output {
             Err(e) => return CheckResult::error(kind, e.to_string()),
         };
         let input = CheckInput::new(&self.completion).with_tools(&self.request.tools);
+        if !assertion.needs_grader() {
+            return assertion.evaluate(&input);
+        }
         let grader = self.context.grader();
         let grading = Grading::new(&grader).default_model(&self.context.info.grader_model);
         crate::runtime::block_on_nested(assertion.evaluate_graded(&input, Some(&grading)))

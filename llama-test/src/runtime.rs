@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 use futures_util::FutureExt;
 
 use crate::__private::EvalSpec;
-use crate::checks::{Assertion, CheckInput, Grading, Report, evaluate_all};
+use crate::checks::{CheckInput, Grading, Report, evaluate_all};
 use crate::context::TestContext;
 use crate::error::{Error, Result};
 use crate::output::Output;
@@ -119,12 +119,7 @@ where
     Fut: Future<Output = ()>,
 {
     let request = crate::spec::build_request(spec)?;
-    let vars = context.vars();
-    let assertions = spec
-        .asserts
-        .iter()
-        .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, &vars))
-        .collect::<Result<Vec<_>>>()?;
+    let assertions = crate::spec::assertions(spec)?;
     let grader = context.grader();
     let grading = Grading::new(&grader).default_model(&context.info.grader_model);
     let repeat = spec.repeat.max(1);

@@ -13,9 +13,11 @@ use crate::request::ContentPart;
 
 /// Asserts an insta snapshot of an [`Output`](crate::Output).
 ///
-/// The snapshot is named `module__test[__case][__model]` (the libtest path
-/// with `::` replaced by `__`), never inferred from the calling function, so
-/// names stay stable across cases, models and async bodies. Review changes
+/// The snapshot is named `crate__module__test[__case][__model]` (the test
+/// binary and libtest path with `::` replaced by `__`, as the fixture),
+/// never inferred from the calling function, so names stay stable across
+/// cases, models and async bodies. A second snapshot in the same test (say,
+/// of a follow-up answer) is named `...__2`, the next `...__3`. Review changes
 /// with `cargo insta review`. In `live` mode a mismatch is printed as a
 /// warning and does not fail the test: live answers vary, recordings don't.
 ///
@@ -77,7 +79,17 @@ pub fn snapshot_content(out: &Output) -> (String, Value) {
         "tool_calls": calls,
         "stop_reason": completion.stop_reason.as_ref().map(|s| s.as_str().to_owned()),
     });
-    (out.snapshot_name().to_owned(), value)
+    // A second snapshot in the same test (a follow-up answer) gets `__2`, ...
+    let taken = out
+        .context
+        .info
+        .snapshots_taken
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = match taken {
+        0 => out.snapshot_name().to_owned(),
+        n => format!("{}__{}", out.snapshot_name(), n + 1),
+    };
+    (name, value)
 }
 
 /// Runs the insta assertion; in live mode a mismatch only warns.

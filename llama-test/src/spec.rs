@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::__private::{EvalSpec, FileSpec};
+use crate::checks::Assertion;
 use crate::error::{Error, Result};
 use crate::request::{
     ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Tool, ToolChoice,
@@ -60,6 +61,14 @@ pub fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
         )));
     }
     Ok(request)
+}
+
+/// Parses the declared `assert(...)` checks, with the case's variables.
+pub fn assertions(spec: &EvalSpec) -> Result<Vec<Assertion>> {
+    spec.asserts
+        .iter()
+        .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, spec.vars))
+        .collect()
 }
 
 fn parse_json(file: &FileSpec) -> Result<Value> {

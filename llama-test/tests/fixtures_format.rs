@@ -99,19 +99,19 @@ fn unknown_version_says_so() {
 }
 
 #[test]
-fn fixture_path_drops_the_crate_and_joins_modules() {
+fn fixture_path_joins_crate_modules_and_test() {
     let root = std::path::Path::new("/repo/fixtures");
     assert_eq!(
         fixture_path(root, "examples::tool_calling", "case_1_nyc"),
-        root.join("tool_calling__case_1_nyc.json")
+        root.join("examples__tool_calling__case_1_nyc.json")
     );
     assert_eq!(
         fixture_path(root, "examples", "explains_quantum"),
-        root.join("explains_quantum.json")
+        root.join("examples__explains_quantum.json")
     );
     assert_eq!(
         fixture_path(root, "examples::compare::case_2", "llama_3_3_70b_instruct"),
-        root.join("compare__case_2__llama_3_3_70b_instruct.json")
+        root.join("examples__compare__case_2__llama_3_3_70b_instruct.json")
     );
 }
 

@@ -33,9 +33,13 @@ use llama_test::prelude::*;
     assert(contains = "quantum")
 )]
 fn all_options_on_the_compat_endpoint(out: Output) {
-    let sampling = &out.request().sampling;
-    assert_eq!(sampling.max_tokens, Some(1000));
-    assert_eq!(sampling.frequency_penalty, Some(0.0));
+    // What went over the wire: OpenAI names on the compat endpoint.
+    let body = llama_test::wire::request_body(out.request()).expect("a valid compat body");
+    assert_eq!(body["max_tokens"], 1000);
+    assert_eq!(body["top_p"], 0.9);
+    assert_eq!(body["frequency_penalty"], 0.0);
+    assert_eq!(body["presence_penalty"], 0.0);
+    assert!(body.get("stream").is_none(), "stream = false is not sent");
 }
 
 #[llama_eval(

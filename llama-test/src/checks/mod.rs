@@ -356,14 +356,7 @@ impl Bounds {
     }
 }
 
-/// Shortens `text` to at most `max_chars` characters for messages, marking
-/// the cut. Never splits a character.
-pub(crate) fn trim_chars(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-    }
-}
+pub(crate) use crate::excerpt::trim_chars;
 
 /// `text` quoted and escaped, shortened for messages.
 pub(crate) fn quoted(text: &str, max_chars: usize) -> String {

@@ -10,6 +10,7 @@ pub mod limits;
 mod read;
 mod retry;
 
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -124,6 +125,34 @@ impl Client {
         Ok(Client { config, http })
     }
 
+    /// A client for `config` from a process-wide cache: clients whose
+    /// settings differ only in the base URL share one connection pool,
+    /// because building a client (TLS roots, pool) is slow next to a
+    /// replayed call.
+    pub fn shared(config: &ClientConfig) -> Result<Client> {
+        type Key = (Duration, u32, bool, bool, bool, usize);
+        static CACHE: OnceLock<Mutex<Vec<(Key, Client)>>> = OnceLock::new();
+        let key = (
+            config.timeout,
+            config.max_retries,
+            config.allow_unlisted_models,
+            config.rate_limited,
+            config.api_key.is_some(),
+            config.max_in_flight,
+        );
+        let mut cache = CACHE
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let same_key = |c: &Client| c.config.api_key == config.api_key;
+        if let Some((_, cached)) = cache.iter().find(|(k, c)| *k == key && same_key(c)) {
+            return Ok(cached.with_base_url(&config.base_url));
+        }
+        let client = Client::new(config.clone())?;
+        cache.push((key, client.clone()));
+        Ok(client)
+    }
+
     /// The settings.
     pub fn config(&self) -> &ClientConfig {
         &self.config
@@ -202,13 +231,18 @@ impl Client {
         let status = response.status().as_u16();
         let headers = exchange::allowed_headers(header_pairs(response.headers()));
         let rate_limit = rate_limit_info(response.headers());
+        let replayed_latency = recorded_latency(response.headers());
         let (mut completion, body) =
             read::read_chat(response, started, expect, &self.config, attempt).await?;
         completion.rate_limit = rate_limit;
+        if let Some(latency) = replayed_latency {
+            completion.latency = latency;
+        }
         let recorded = RecordedResponse {
             status,
             headers,
             body,
+            latency_ms: Some(u64::try_from(completion.latency.as_millis()).unwrap_or(u64::MAX)),
         };
         Ok(Success {
             value: (completion, recorded),
@@ -260,6 +294,19 @@ impl Client {
         })?;
         Ok(Success { value, rate_limit })
     }
+}
+
+/// The latency a replayed response carries from its recording.
+fn recorded_latency(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+    let value = headers
+        .get(exchange::RECORDED_LATENCY_HEADER)?
+        .to_str()
+        .ok()?;
+    value
+        .trim()
+        .parse()
+        .ok()
+        .map(std::time::Duration::from_millis)
 }
 
 /// A rough token cost for the rate limiter: about four characters per

@@ -104,8 +104,8 @@ pub(crate) struct Gate {
 }
 
 /// Runs `attempt(n)` (n = 1, 2, ...) until it succeeds, fails for good, or
-/// retries run out. Each attempt first takes an in-flight permit and waits
-/// for the rate limiter; a 429 with a server delay pauses the whole family.
+/// retries run out. Each attempt first waits for the rate limiter, then
+/// takes an in-flight permit; a 429 with a server delay pauses the whole family.
 pub(crate) async fn with_retries<T, F, Fut>(
     config: &ClientConfig,
     gate: Gate,
@@ -118,10 +118,12 @@ where
 {
     let mut number = 1;
     loop {
-        let permit = limits::in_flight_permit(config.max_in_flight).await;
+        // Wait for the rate limiter first: a request sleeping on a paused
+        // family must not hold an in-flight slot others could use.
         if let Some(family) = gate.family {
             limits::acquire(family, gate.estimated_tokens).await;
         }
+        let permit = limits::in_flight_permit(config.max_in_flight).await;
         let outcome = attempt(number).await;
         drop(permit);
         let failure = match outcome {

@@ -34,9 +34,13 @@ impl Prefetched {
 pub(crate) async fn fetch(spec: &'static EvalSpec) -> Result<Prefetched> {
     let context = Arc::new(TestContext::for_spec(spec)?);
     let mut samples = VecDeque::new();
-    // A request that cannot be built fails the same way in the test
-    // thread, which then reports it; nothing is sent here.
-    if let Ok(request) = crate::spec::build_request(spec) {
+    // A request that cannot be built, or checks that cannot be parsed, fail
+    // the same way in the test thread, which then reports it; nothing is
+    // sent (or paid for) here.
+    if let (Ok(request), Ok(_)) = (
+        crate::spec::build_request(spec),
+        crate::spec::assertions(spec),
+    ) {
         for _ in 0..spec.repeat.max(1) {
             let answer = context.send_prefetch(&request).await;
             let failed = answer.is_err();

@@ -168,11 +168,7 @@ fn token_count(value: &Value) -> Option<u64> {
     })
 }
 
-/// The first 300 characters of a text, for error messages.
+/// The start of a body, for error messages.
 pub(crate) fn snippet(text: &str) -> String {
-    const MAX: usize = 300;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
+    crate::excerpt::trim_chars(text, 300)
 }

@@ -52,6 +52,7 @@ pub fn json_exchange(body: Value, answer: &str) -> Exchange {
                 ("x-ratelimit-remaining-requests", "99"),
             ]),
             body: RecordedBody::Json(completion_json(answer)),
+            latency_ms: None,
         },
     }
 }
@@ -67,6 +68,7 @@ pub fn sse_exchange(body: Value, events: &[Value]) -> Exchange {
             status: 200,
             headers: headers(&[("content-type", "text/event-stream")]),
             body: RecordedBody::Sse(events.iter().map(Value::to_string).collect()),
+            latency_ms: None,
         },
     }
 }
@@ -92,6 +94,7 @@ pub fn meta(name: &str) -> TestMeta {
         package: "llama-test-examples".into(),
         target: Some("examples".into()),
         test_path: name.replace("__", "::"),
+        ignored: false,
     }
 }
 
