@@ -213,20 +213,31 @@ impl Reader<'_> {
             b'n' => '\n',
             b'r' => '\r',
             b't' => '\t',
-            b'u' => {
-                let high = self.hex4()?;
-                if (0xD800..0xDC00).contains(&high) && self.text[self.pos..].starts_with("\\u") {
-                    self.pos += 2;
-                    let low = self.hex4()?;
-                    let code =
-                        0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
-                    char::from_u32(code).unwrap_or('\u{FFFD}')
-                } else {
-                    char::from_u32(high).unwrap_or('\u{FFFD}')
-                }
-            }
+            b'u' => self.unicode_escape()?,
             _ => return Err(self.error("invalid escape sequence")),
         })
+    }
+
+    /// `\uXXXX`, or a surrogate pair `\uD83D\uDE00`. A lone surrogate is an
+    /// error, as in serde_json.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let high = self.hex4()?;
+        if (0xDC00..0xE000).contains(&high) {
+            return Err(self.error("lone low surrogate in a `\\u` escape"));
+        }
+        if !(0xD800..0xDC00).contains(&high) {
+            return char::from_u32(high).ok_or_else(|| self.error("invalid `\\u` escape"));
+        }
+        if !self.text[self.pos..].starts_with("\\u") {
+            return Err(self.error("lone high surrogate in a `\\u` escape"));
+        }
+        self.pos += 2;
+        let low = self.hex4()?;
+        if !(0xDC00..0xE000).contains(&low) {
+            return Err(self.error("a high surrogate must be followed by a low one"));
+        }
+        let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+        char::from_u32(code).ok_or_else(|| self.error("invalid surrogate pair"))
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
@@ -246,11 +257,42 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let text = &self.text[start..self.pos];
-        text.parse::<f64>().map(Json::Number).map_err(|_| {
-            self.pos = start;
-            self.error(&format!("invalid number `{text}`"))
-        })
+        // Rust's float parser also takes `+1`, `01` and `1.`, which serde_json
+        // (the runtime's parser) rejects; embedded JSON must parse there too.
+        match text.parse::<f64>() {
+            Ok(n) if is_json_number(text) => Ok(Json::Number(n)),
+            _ => {
+                self.pos = start;
+                Err(self.error(&format!("invalid number `{text}`")))
+            }
+        }
     }
+}
+
+/// RFC 8259: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn is_json_number(text: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = text.strip_prefix('-').unwrap_or(text);
+    let int = match digits(rest) {
+        0 => return false,
+        n if n > 1 && rest.starts_with('0') => return false,
+        n => n,
+    };
+    let mut rest = &rest[int..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        match digits(fraction) {
+            0 => return false,
+            n => rest = &fraction[n..],
+        }
+    }
+    if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
+        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        match digits(exponent) {
+            0 => return false,
+            n => rest = &exponent[n..],
+        }
+    }
+    rest.is_empty()
 }
 
 #[cfg(test)]
@@ -293,6 +335,31 @@ mod tests {
         assert!(parse("[1] x").unwrap_err().contains("trailing characters"));
         assert!(parse("").unwrap_err().contains("unexpected end"));
         assert!(parse(&"[".repeat(500)).unwrap_err().contains("too deep"));
+    }
+
+    #[test]
+    fn accepts_only_what_serde_json_accepts() {
+        for good in ["0", "-0.5", "1e5", "2.5E-3", "10", r#""\ud83d\ude00""#] {
+            assert!(parse(good).is_ok(), "{good}");
+        }
+        let bad = [
+            "+1",
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "-",
+            "1.5.2",
+            r#""\ud83d""#,
+            r#""\ude00""#,
+        ];
+        for bad in bad {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse("[01]").unwrap_err(),
+            "line 1, column 2: invalid number `01`"
+        );
     }
 
     #[test]

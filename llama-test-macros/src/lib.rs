@@ -58,7 +58,7 @@ use proc_macro::TokenStream;
 /// | `json_schema` | path to a JSON Schema, or inline JSON starting with `{` |
 /// | `endpoint` | `"native"` (default) or `"compat"` |
 /// | `case(...)` | repeatable: `case(name = "nyc", city = "New York, NY")` |
-/// | `assert(...)` | checks: `contains = "x"`, `contains_any = ["a", "b"]`, `is_json`, `regex = "..."`, `function_call = "name"`, `llm_rubric = "..."`, `rouge_n(value = "...", threshold = 0.75, weight = 2)`, ...; each also as `not_...` |
+/// | `assert(...)` | repeatable checks, see [Checks](#checks): `contains = "x"`, `is_json`, `rouge_n(value = "...", threshold = 0.75, weight = 2)`, ... |
 /// | `threshold` | 0..=1: pass when the weighted score of the checks reaches it |
 /// | `repeat`, `min_pass` | run N samples; pass when the pass rate reaches `min_pass` |
 /// | `timeout_ms` | per-test timeout |
@@ -66,6 +66,34 @@ use proc_macro::TokenStream;
 /// | `grader` | model for `llm_rubric` |
 /// | `allow_unlisted_model` | send a model id the catalogue does not know |
 /// | `crate` | path to `llama_test` when it is renamed or re-exported |
+///
+/// # Checks
+/// Each check in `assert(...)` is `key = value`, a bare `key` for flags, or
+/// `key(value = .., weight = .., ...)`. `weight` (default 1, 0 makes the check
+/// informational) works on every key; `threshold` only where listed. String
+/// values may use `{{var}}`. The semantics are in `llama_test::checks`.
+///
+/// | key | value | `key(...)` options |
+/// |---|---|---|
+/// | `contains`, `icontains`, `starts_with` | string or number | `value` |
+/// | `equals` | string or number | `value` |
+/// | `contains_any`, `contains_all`, `icontains_any`, `icontains_all` | `["a", "b"]` | `value` |
+/// | `regex` | pattern (checked at compile time) | `value` |
+/// | `word_count` | integer (exactly) | `value` or `min`/`max` |
+/// | `levenshtein` | expected string | `value`, `threshold` (max edits, default 5) |
+/// | `rouge_n` | reference string | `value`, `threshold` (default 0.75) |
+/// | `bleu` | reference string or list of them | `value`, `threshold` (default 0.5) |
+/// | `stop_reason` | `"stop"`, `"tool_calls"`, `"length"`, ... | `value` |
+/// | `is_refusal`, `is_json`, `contains_json`, `no_tool_call` | flag: no value (or `true`) | none |
+/// | `max_latency_ms`, `max_tokens_used` | integer | `value` |
+/// | `function_call` | tool name | `value`, or `name` + `arguments = r#"{"city": "Paris"}"#` (a subset the call's arguments must contain) |
+/// | `tool_call_count` | integer (exactly) | `value` or `min`/`max`, `name` |
+/// | `tool_call_order` | `["search", "summarize"]` | `value`, `exact = true` |
+/// | `llm_rubric` | rubric text | `value`, `threshold` (min score), `grader` (model) |
+///
+/// Every key except `max_latency_ms`, `max_tokens_used`, `no_tool_call`,
+/// `tool_call_count` and `tool_call_order` also exists as `not_<key>`, which
+/// inverts it (`not_function_call`: no call matches).
 ///
 /// # Generated tests
 /// Without cases or `models`, the test keeps the function's name. Otherwise

@@ -54,7 +54,12 @@ fn models(eval: &Eval, errors: &mut Errors) {
     if eval.allow_unlisted_model {
         return;
     }
-    let candidates = eval.model_list().into_iter().chain(&eval.grader);
+    let rubric_graders = eval.checks.iter().filter_map(|c| c.grader.as_ref());
+    let candidates = eval
+        .model_list()
+        .into_iter()
+        .chain(&eval.grader)
+        .chain(rubric_graders);
     for model in candidates {
         if catalogue::lookup(&model.value).is_some() {
             continue;

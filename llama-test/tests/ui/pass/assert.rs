@@ -1,4 +1,5 @@
-//! Every check kind, in each value form, including `not_` and `{{var}}`.
+//! Every check kind, in each value form, including `not_`, the `key(...)`
+//! options and `{{var}}`.
 use llama_test::llama_eval;
 
 #[llama_eval(
@@ -16,10 +17,16 @@ use llama_test::llama_eval;
         bleu(value = ["a reference"], threshold = 0.1, weight = 0.5),
         stop_reason = "stop", not_is_refusal, max_latency_ms = 30000,
         max_tokens_used = 2000, not_is_json, not_contains_json,
-        not_function_call, no_tool_call, tool_call_count = 0,
-        not_tool_call_order = ["get_weather"], llm_rubric = "Explains {{topic}} simply",
+        not_function_call = "get_weather", no_tool_call, tool_call_count = 0,
+        tool_call_order = ["get_weather"], llm_rubric = "Explains {{topic}} simply",
     ),
-    assert(function_call = "get_weather", is_json, contains_json),
+    assert(
+        function_call(name = "get_weather", arguments = r#"{"location": "{{topic}}"}"#),
+        tool_call_count(name = "get_weather", min = 1, weight = 2),
+        tool_call_order(value = ["get_weather"], exact = true),
+        llm_rubric(value = "Is accurate", threshold = 0.8, grader = "Llama-3.3-8B-Instruct"),
+        is_json(weight = 0), contains_json = true,
+    ),
 )]
 fn checks(out: llama_test::Output) {
     let _ = out.text();
