@@ -1,126 +1,32 @@
-//! The suite-wide dispatcher, tested the way users run it: this binary holds
-//! a few `#[llama_eval]` tests, `#[ignore]`d so that a plain `cargo test`
-//! skips them, and driver tests that start the simulated Llama API and run
-//! this same binary again as a child process with `--ignored` plus libtest
-//! filters, then count what reached the simulator.
-//!
-//! (Under `--include-ignored` the probe evals also run in the parent, where
-//! no simulator is configured, and report errors; the drivers never pass
-//! that flag to the child.)
+//! The suite-wide dispatcher honours libtest's selection, tested the way
+//! users run it: driver tests start the simulated Llama API and run this
+//! same binary again as a child process with `--ignored` plus libtest
+//! filters (see `child_support`), then count which of the probes'
+//! requests (`dispatch_probes`) reached the simulator.
 
-mod dispatch_support;
+mod child_support;
+mod dispatch_probes;
 
 use std::time::Duration;
 
-use dispatch_support::{CHAT, Child, chat_prompts, expect, run_child, sorted};
-use llama_test::prelude::*;
+use child_support::{Child, ChildRun, is_child, start_sim, start_sim_with};
+use dispatch_probes::{ALL_SUBJECTS, chat_prompts, expect, sorted};
 use llama_test::sim::SimLlamaApi;
 
-mod greetings {
-    use super::*;
-
-    /// The first test libtest runs; its follow-up call shows whether the
-    /// other tests' requests were already sent when its body ran.
-    #[llama_eval(
-        model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe hello_alpha",
-        assert(contains = "hello_alpha")
-    )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-    async fn hello_alpha() {
-        let follow_up = Eval::new("Llama-3.3-70B-Instruct")
-            .prompt("dispatch probe follow-up of hello_alpha")
-            .run()
-            .await;
-        follow_up.assert_contains("follow-up");
-    }
-
-    #[llama_eval(
-        model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe hello_beta",
-        assert(contains = "hello_beta")
-    )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-    fn hello_beta() {}
-}
-
-mod weather {
-    use super::*;
-
-    #[llama_eval(
-        model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe forecast for {{city}}",
-        case(name = "paris", city = "Paris"),
-        case(name = "rome", city = "Rome"),
-        assert(contains = "forecast")
-    )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-    fn forecast(out: Output) {
-        assert!(out.text().contains("dispatch probe"));
-    }
-}
-
-#[llama_eval(
-    model = "Llama-3.3-70B-Instruct",
-    prompt = "dispatch probe repeated",
-    repeat = 3,
-    assert(contains = "repeated")
-)]
-#[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-fn repeated() {}
-
-/// One test per outcome, to check that each lands in its own test.
-mod verdicts {
-    use super::*;
-
-    #[llama_eval(
-        model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe verdict pass"
-    )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-    fn passes() {}
-
-    #[llama_eval(
-        model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe verdict fail",
-        assert(contains = "text the simulator never writes")
-    )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-    fn fails_a_check() {}
-
-    /// Forced to replay, with no fixture in the child's empty fixture root.
-    #[llama_eval(
-        model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe verdict missing fixture",
-        record = "replay"
-    )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
-    fn has_no_fixture() {}
-}
-
-const ALL_SUBJECTS: &[&str] = &[
-    "dispatch probe hello_alpha",
-    "dispatch probe hello_beta",
-    "dispatch probe forecast for Paris",
-    "dispatch probe forecast for Rome",
-    "dispatch probe repeated",
-    "dispatch probe repeated",
-    "dispatch probe repeated",
-];
-
-async fn live(sim: &SimLlamaApi, args: &[&str]) -> Child {
-    let child = run_child(sim, args, &[]).await;
+/// A live run of `args` against `sim` in which every selected test passes.
+fn live(sim: &SimLlamaApi, args: &[&str]) -> ChildRun {
+    let child = Child::new(args).live(sim).run();
     child.assert_all_passed();
     child
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_filter_sends_only_the_matching_tests_requests() {
-    if dispatch_support::is_child() {
+#[test]
+fn a_filter_sends_only_the_matching_tests_requests() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
-    let child = live(&sim, &["--ignored", "greetings::"]).await;
+    let sim = start_sim();
+    let child = live(&sim, &["--ignored", "greetings::"]);
     assert_eq!(child.passed(), 2, "{child}");
     assert_eq!(
         sorted(chat_prompts(&sim)),
@@ -133,7 +39,7 @@ async fn a_filter_sends_only_the_matching_tests_requests() {
 
     // Two filters: a test matching either runs; repeat samples all go.
     sim.reset();
-    let child = live(&sim, &["--ignored", "paris", "repeated"]).await;
+    let child = live(&sim, &["--ignored", "paris", "repeated"]);
     assert_eq!(child.passed(), 2, "{child}");
     assert_eq!(
         sorted(chat_prompts(&sim)),
@@ -146,17 +52,16 @@ async fn a_filter_sends_only_the_matching_tests_requests() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn skip_and_exact_are_honoured() {
-    if dispatch_support::is_child() {
+#[test]
+fn skip_and_exact_are_honoured() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
+    let sim = start_sim();
     live(
         &sim,
         &["--ignored", "--skip", "alpha", "--skip", "verdicts"],
-    )
-    .await;
+    );
     assert_eq!(
         sorted(chat_prompts(&sim)),
         expect(&ALL_SUBJECTS[1..]),
@@ -167,11 +72,11 @@ async fn skip_and_exact_are_honoured() {
     let args = [
         "--ignored",
         "--exact",
-        "weather::forecast::case_2_rome",
-        "greetings::hello_beta",
+        "dispatch_probes::weather::forecast::case_2_rome",
+        "dispatch_probes::greetings::hello_beta",
         "repeat",
     ];
-    let child = live(&sim, &args).await;
+    let child = live(&sim, &args);
     assert_eq!(child.passed(), 2, "`repeat` is no exact name: {child}");
     assert_eq!(
         sorted(chat_prompts(&sim)),
@@ -187,15 +92,15 @@ async fn skip_and_exact_are_honoured() {
         "--exact",
         "--skip",
         "greetings",
-        "--skip=weather::forecast::case_1_paris",
+        "--skip=dispatch_probes::weather::forecast::case_1_paris",
         "--skip",
-        "verdicts::passes",
+        "dispatch_probes::verdicts::passes",
         "--skip",
-        "verdicts::fails_a_check",
+        "dispatch_probes::verdicts::fails_a_check",
         "--skip",
-        "verdicts::has_no_fixture",
+        "dispatch_probes::verdicts::has_no_fixture",
     ];
-    let child = live(&sim, &args).await;
+    let child = live(&sim, &args);
     assert_eq!(
         child.passed(),
         4,
@@ -215,13 +120,13 @@ async fn skip_and_exact_are_honoured() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn list_sends_nothing() {
-    if dispatch_support::is_child() {
+#[test]
+fn list_sends_nothing() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
-    let child = run_child(&sim, &["--ignored", "--list"], &[]).await;
+    let sim = start_sim();
+    let child = Child::new(&["--ignored", "--list"]).live(&sim).run();
     assert!(child.success, "{child}");
     assert!(
         child.stdout.contains("greetings::hello_alpha: test"),
@@ -229,7 +134,7 @@ async fn list_sends_nothing() {
     );
     assert_eq!(sim.request_count(), 0);
     // Not running the ignored tests sends nothing either.
-    let child = run_child(&sim, &["greetings"], &[]).await;
+    let child = Child::new(&["greetings"]).live(&sim).run();
     assert!(child.success, "{child}");
     assert_eq!(sim.request_count(), 0);
 }
@@ -239,17 +144,14 @@ async fn list_sends_nothing() {
 /// every other selected test's request (the later samples of `repeated`
 /// follow its first, one at a time). Without the dispatcher the follow-up
 /// comes second.
-#[tokio::test(flavor = "multi_thread")]
-async fn requests_of_all_selected_tests_go_out_ahead_of_the_test_threads() {
-    if dispatch_support::is_child() {
+#[test]
+fn requests_of_all_selected_tests_go_out_ahead_of_the_test_threads() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::builder()
-        .with_latency(Duration::from_millis(300))
-        .start()
-        .await;
+    let sim = start_sim_with(SimLlamaApi::builder().with_latency(Duration::from_millis(300)));
     let args = ["--ignored", "--test-threads", "1", "--skip", "verdicts"];
-    live(&sim, &args).await;
+    live(&sim, &args);
     let prompts = chat_prompts(&sim);
     let follow_up = prompts
         .iter()
@@ -266,7 +168,7 @@ async fn requests_of_all_selected_tests_go_out_ahead_of_the_test_threads() {
 
     for (var, value) in [("LLAMA_TEST_PREFETCH", "0"), ("NEXTEST", "1")] {
         sim.reset();
-        let child = run_child(&sim, &args, &[(var, value)]).await;
+        let child = Child::new(&args).live(&sim).env(var, value).run();
         child.assert_all_passed();
         let prompts = chat_prompts(&sim);
         assert_eq!(
@@ -279,127 +181,4 @@ async fn requests_of_all_selected_tests_go_out_ahead_of_the_test_threads() {
         );
         assert_eq!(prompts.len(), ALL_SUBJECTS.len() + 1);
     }
-}
-
-/// A missing fixture, a failed check and a passing test, dispatched
-/// together: each outcome is reported by its own test, errors as ERROR and
-/// failed checks as FAIL.
-#[tokio::test(flavor = "multi_thread")]
-async fn each_outcome_lands_in_its_own_test() {
-    if dispatch_support::is_child() {
-        return;
-    }
-    let sim = SimLlamaApi::start().await;
-    let child = run_child(&sim, &["--ignored", "verdicts"], &[]).await;
-    assert!(!child.success, "{child}");
-    assert_eq!(child.result_of("verdicts::passes"), Some("ok"), "{child}");
-    assert_eq!(child.result_of("verdicts::fails_a_check"), Some("FAILED"));
-    assert_eq!(child.result_of("verdicts::has_no_fixture"), Some("FAILED"));
-    let failure = child.failure_of("verdicts::has_no_fixture");
-    assert!(failure.contains("llama-test ERROR"), "{failure}");
-    assert!(failure.contains("has no recording"), "{failure}");
-    let failure = child.failure_of("verdicts::fails_a_check");
-    assert!(failure.contains("llama-test FAIL"), "{failure}");
-    // The replay-only test never reached the API.
-    assert_eq!(
-        sorted(chat_prompts(&sim)),
-        expect(&["dispatch probe verdict fail", "dispatch probe verdict pass"])
-    );
-}
-
-/// A request that fails for good (here: a wrong key) makes its test an
-/// ERROR, not a failed check.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_request_that_fails_for_good_is_an_error() {
-    if dispatch_support::is_child() {
-        return;
-    }
-    let sim = SimLlamaApi::start().await;
-    let child = run_child(
-        &sim,
-        &["--ignored", "hello"],
-        &[("LLAMA_API_KEY", "wrong-key")],
-    )
-    .await;
-    for test in ["greetings::hello_alpha", "greetings::hello_beta"] {
-        assert_eq!(child.result_of(test), Some("FAILED"), "{child}");
-        let failure = child.failure_of(test);
-        assert!(failure.contains("llama-test ERROR"), "{failure}");
-        assert!(failure.contains("authentication failed"), "{failure}");
-        assert!(!failure.contains("wrong-key"), "the key leaked: {failure}");
-    }
-    assert_eq!(sim.request_count_for(CHAT), 2);
-}
-
-/// Twelve 429s in a row for four concurrent requests: at least one request
-/// is refused three times, more than the client's default two retries, yet
-/// every test passes because the dispatcher waits out `retry-after`.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_429_storm_slows_the_run_down_instead_of_failing_tests() {
-    if dispatch_support::is_child() {
-        return;
-    }
-    let sim = SimLlamaApi::builder()
-        .rate_limit_next(12, Duration::from_millis(300))
-        .start()
-        .await;
-    let child = live(
-        &sim,
-        &["--ignored", "--skip", "verdicts", "--skip", "repeated"],
-    )
-    .await;
-    assert_eq!(child.passed(), 4, "{child}");
-    let answered = chat_prompts(&sim).len();
-    assert_eq!(answered, 4 + 1 + 12, "4 subjects, 1 follow-up, 12 refusals");
-}
-
-/// Recorded through the dispatcher, replayed with and without it, offline.
-#[tokio::test(flavor = "multi_thread")]
-async fn recordings_made_by_the_dispatcher_replay_both_ways() {
-    if dispatch_support::is_child() {
-        return;
-    }
-    let sim = SimLlamaApi::start().await;
-    let fixtures = tempfile::tempdir().unwrap();
-    let dir = fixtures.path().to_str().unwrap();
-    let args = ["--ignored", "--skip", "verdicts"];
-    let record = [("LLAMA_TEST_MODE", "record"), ("LLAMA_TEST_FIXTURES", dir)];
-    run_child(&sim, &args, &record).await.assert_all_passed();
-    let recorded = sim.request_count();
-    assert_eq!(recorded, ALL_SUBJECTS.len() + 1);
-    let files = std::fs::read_dir(fixtures.path()).unwrap().count();
-    assert_eq!(files, 5, "one fixture per test");
-
-    for prefetch in ["1", "0"] {
-        let replay = [
-            ("LLAMA_TEST_MODE", "replay"),
-            ("LLAMA_TEST_FIXTURES", dir),
-            ("LLAMA_API_KEY", ""),
-            ("LLAMA_TEST_PREFETCH", prefetch),
-        ];
-        let child = run_child(&sim, &args, &replay).await;
-        child.assert_all_passed();
-        assert_eq!(child.passed(), 5, "{child}");
-    }
-    assert_eq!(sim.request_count(), recorded, "replay never calls the API");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_bad_prefetch_setting_names_the_variable() {
-    if dispatch_support::is_child() {
-        return;
-    }
-    let sim = SimLlamaApi::start().await;
-    let child = run_child(
-        &sim,
-        &["--ignored", "hello"],
-        &[("LLAMA_TEST_PREFETCH", "maybe")],
-    )
-    .await;
-    let failure = child.failure_of("greetings::hello_beta");
-    assert!(
-        failure.contains("LLAMA_TEST_PREFETCH is `maybe`"),
-        "{child}"
-    );
-    assert_eq!(sim.request_count(), 0);
 }

@@ -3,16 +3,16 @@
 //! previous fixture untouched.
 //!
 //! The evals below are `#[ignore]`d: the driver tests run them in child
-//! processes against the simulated Llama API (see `record_replay/mod.rs`).
+//! processes against the simulated Llama API (see `child_support/mod.rs`).
 
-mod record_replay;
+mod child_support;
 
 use std::time::Duration;
 
+use child_support::{Child, SECRET_KEY, json_files, load_fixture, start_sim};
 use llama_test::fixtures::hygiene;
 use llama_test::prelude::*;
 use llama_test::sim::Fault;
-use record_replay::{Child, SECRET_KEY, json_files, load_fixture, start_sim};
 
 /// One eval with a case per number: 64 tests `parallel::case_01` ...
 /// `parallel::case_64`, each with its own fixture.

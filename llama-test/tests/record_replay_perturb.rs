@@ -7,13 +7,13 @@
 //! the eval had been edited after recording), then replayed under
 //! `CI=true` with no key.
 
-mod record_replay;
+mod child_support;
 
 use std::path::Path;
 
+use child_support::{Child, load_fixture, start_sim};
 use llama_test::fixtures::fixture_name;
 use llama_test::prelude::*;
-use record_replay::{Child, load_fixture, start_sim};
 
 #[llama_eval(
     model = "Llama-3.3-70B-Instruct",

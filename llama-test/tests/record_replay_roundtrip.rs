@@ -5,15 +5,15 @@
 //! fixture or log line of those runs contains the key.
 //!
 //! The evals below are `#[ignore]`d: the driver tests run them in child
-//! processes (see `record_replay/mod.rs`).
+//! processes (see `child_support/mod.rs`).
 
-mod record_replay;
+mod child_support;
 
 use std::time::Duration;
 
+use child_support::{Child, SECRET_KEY, all_files, dump, json_files, load_fixture, start_sim};
 use llama_test::prelude::*;
 use llama_test::sim::Fault;
-use record_replay::{Child, SECRET_KEY, all_files, dump, json_files, load_fixture, start_sim};
 use serde_json::Value;
 
 #[llama_eval(
@@ -254,7 +254,7 @@ fn no_fixture_or_log_line_contains_the_key() {
             assert!(
                 !line.contains(secret_part),
                 "output line {number} of {:?} leaks the key: {line}",
-                run.filters
+                run.args
             );
         }
     }

@@ -2,11 +2,11 @@
 //! ERROR, the body's own panics, fail-closed grading and advisory snapshots
 //! in live mode. The probe evals are `#[ignore]`d; each driver starts the
 //! simulated Llama API, scripts its answers and runs one probe in a child
-//! process (see `dispatch_support`).
+//! process (see `child_support`).
 
-mod dispatch_support;
+mod child_support;
 
-use dispatch_support::run_child;
+use child_support::{Child, ChildRun, is_child, start_sim};
 use llama_test::prelude::*;
 use llama_test::sim::{Reply, SimLlamaApi};
 
@@ -56,14 +56,9 @@ mod probes {
 
 const PROBES: &str = "probes::";
 
-async fn run_probe(sim: &SimLlamaApi, name: &str) -> dispatch_support::Child {
+fn run_probe(sim: &SimLlamaApi, name: &str) -> ChildRun {
     let path = format!("{PROBES}{name}");
-    run_child(
-        sim,
-        &["--ignored", "--exact", "--nocapture", &path],
-        &[("INSTA_UPDATE", "no")],
-    )
-    .await
+    Child::exact(&[&path]).nocapture().live(sim).run()
 }
 
 fn replies(sim: &SimLlamaApi, texts: &[&str]) {
@@ -72,14 +67,14 @@ fn replies(sim: &SimLlamaApi, texts: &[&str]) {
     }
 }
 
-#[tokio::test]
-async fn a_repeat_gate_passes_at_its_rate_and_reports_flakiness() {
-    if dispatch_support::is_child() {
+#[test]
+fn a_repeat_gate_passes_at_its_rate_and_reports_flakiness() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
+    let sim = start_sim();
     replies(&sim, &["yes", "no", "yes", "no"]);
-    let child = run_probe(&sim, "repeat_half_gate").await;
+    let child = run_probe(&sim, "repeat_half_gate");
     child.assert_all_passed();
     assert!(
         child.stderr.contains("is flaky: 2/4 samples passed"),
@@ -88,14 +83,14 @@ async fn a_repeat_gate_passes_at_its_rate_and_reports_flakiness() {
     assert_eq!(sim.request_count(), 4, "four samples, four requests");
 }
 
-#[tokio::test]
-async fn a_repeat_gate_fails_below_its_rate() {
-    if dispatch_support::is_child() {
+#[test]
+fn a_repeat_gate_fails_below_its_rate() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
+    let sim = start_sim();
     replies(&sim, &["yes", "no", "yes", "no"]);
-    let child = run_probe(&sim, "repeat_strict_gate").await;
+    let child = run_probe(&sim, "repeat_strict_gate");
     let failure = child.failure_of("probes::repeat_strict_gate");
     assert!(failure.contains("llama-test FAIL"), "{child}");
     assert!(
@@ -108,27 +103,27 @@ async fn a_repeat_gate_fails_below_its_rate() {
     );
 }
 
-#[tokio::test]
-async fn the_bodys_own_panic_is_the_failure() {
-    if dispatch_support::is_child() {
+#[test]
+fn the_bodys_own_panic_is_the_failure() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
+    let sim = start_sim();
     replies(&sim, &["hello"]);
-    let child = run_probe(&sim, "body_panics").await;
+    let child = run_probe(&sim, "body_panics");
     let failure = child.failure_of("probes::body_panics");
     assert!(failure.contains("the body's own message"), "{child}");
     assert!(!failure.contains("llama-test ERROR"), "{failure}");
 }
 
-#[tokio::test]
-async fn a_grader_reply_without_a_verdict_is_an_error_not_a_pass() {
-    if dispatch_support::is_child() {
+#[test]
+fn a_grader_reply_without_a_verdict_is_an_error_not_a_pass() {
+    if is_child() {
         return;
     }
-    let sim = SimLlamaApi::start().await;
+    let sim = start_sim();
     replies(&sim, &["Thank you kindly!", "Looks polite to me."]);
-    let child = run_probe(&sim, "rubric_probe").await;
+    let child = run_probe(&sim, "rubric_probe");
     let failure = child.failure_of("probes::rubric_probe");
     assert!(failure.contains("llama-test ERROR"), "{child}");
     assert!(
@@ -138,15 +133,15 @@ async fn a_grader_reply_without_a_verdict_is_an_error_not_a_pass() {
     assert_eq!(sim.request_count(), 2, "subject and grader calls");
 }
 
-#[tokio::test]
-async fn a_snapshot_mismatch_only_warns_in_live_mode() {
-    if dispatch_support::is_child() {
+#[test]
+fn a_snapshot_mismatch_only_warns_in_live_mode() {
+    if is_child() {
         return;
     }
-    // tests/snapshots/probes__live_snapshot_probe.snap holds another answer.
-    let sim = SimLlamaApi::start().await;
+    // tests/snapshots/runtime_outcomes__probes__live_snapshot_probe.snap holds another answer.
+    let sim = start_sim();
     replies(&sim, &["today's answer"]);
-    let child = run_probe(&sim, "live_snapshot_probe").await;
+    let child = run_probe(&sim, "live_snapshot_probe");
     child.assert_all_passed();
     assert!(
         child.stderr.contains("differs from the live answer"),
