@@ -9,7 +9,7 @@ mod child_support;
 
 use std::time::Duration;
 
-use child_support::{Child, SECRET_KEY, json_files, load_fixture, start_sim};
+use child_support::{Child, SECRET_KEY, fixture_file, json_files, load_fixture, start_sim};
 use llama_test::fixtures::hygiene;
 use llama_test::prelude::*;
 use llama_test::sim::Fault;
@@ -65,10 +65,10 @@ fn sixty_four_tests_recording_in_parallel_write_sixty_four_valid_fixtures() {
         "exactly the fixtures, no temp files: {files:?}"
     );
     for (number, (file_name, path)) in (1..=64).zip(&files) {
-        let name = format!("parallel__case_{number:02}");
-        assert_eq!(file_name, &format!("{name}.json"));
+        let name = fixture_file(&format!("parallel::case_{number:02}"));
+        assert_eq!(file_name, &name);
         let fixture = load_fixture(path);
-        assert_eq!(fixture.test, name);
+        assert_eq!(format!("{}.json", fixture.test), name);
         assert_eq!(fixture.interactions.len(), 1, "{name}");
         let interaction = &fixture.interactions[0];
         assert_eq!(interaction.response.status, 200, "{name}");
@@ -104,7 +104,7 @@ fn sixty_four_tests_recording_in_parallel_write_sixty_four_valid_fixtures() {
 fn a_5xx_outlasting_the_retries_during_a_rerecord_leaves_the_old_fixture() {
     let sim = start_sim();
     let fixtures = tempfile::tempdir().unwrap();
-    let path = fixtures.path().join("rerecorded.json");
+    let path = fixtures.path().join(fixture_file("rerecorded"));
     let record = || {
         Child::exact(&["rerecorded"])
             .record(&sim)

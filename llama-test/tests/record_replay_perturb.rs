@@ -11,7 +11,7 @@ mod child_support;
 
 use std::path::Path;
 
-use child_support::{Child, load_fixture, start_sim};
+use child_support::{Child, fixture_file, load_fixture, start_sim};
 use llama_test::fixtures::fixture_name;
 use llama_test::prelude::*;
 
@@ -61,7 +61,7 @@ fn changed_tool_schema(out: Output) {
 
 /// Gives `test` a copy of `recorded`'s fixture under its own name.
 fn copy_recording(fixtures: &Path, test: &str) {
-    let mut fixture = load_fixture(&fixtures.join("recorded.json"));
+    let mut fixture = load_fixture(&fixtures.join(fixture_file("recorded")));
     fixture.test = fixture_name(module_path!(), test);
     let path = fixtures.join(format!("{}.json", fixture.test));
     std::fs::write(path, fixture.to_json_text().unwrap()).unwrap();

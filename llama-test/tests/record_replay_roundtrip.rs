@@ -11,7 +11,9 @@ mod child_support;
 
 use std::time::Duration;
 
-use child_support::{Child, SECRET_KEY, all_files, dump, json_files, load_fixture, start_sim};
+use child_support::{
+    Child, SECRET_KEY, all_files, dump, fixture_file, json_files, load_fixture, start_sim,
+};
 use llama_test::prelude::*;
 use llama_test::sim::Fault;
 use serde_json::Value;
@@ -139,9 +141,9 @@ fn recorded_group_replays_identically_offline_without_a_key() {
     assert_eq!(sim.request_count(), GROUP_REQUESTS);
     let written = json_files(fixtures.path());
     assert_eq!(written.len(), GROUP.len(), "{written:?}");
-    let follow_up = load_fixture(&fixtures.path().join("tool_result_follow_up.json"));
+    let follow_up = load_fixture(&fixtures.path().join(fixture_file("tool_result_follow_up")));
     assert_eq!(follow_up.interactions.len(), 2);
-    let stream = load_fixture(&fixtures.path().join("streaming_text.json"));
+    let stream = load_fixture(&fixtures.path().join(fixture_file("streaming_text")));
     assert!(
         serde_json::to_string(&stream.interactions[0].response.body)
             .unwrap()
@@ -177,30 +179,28 @@ fn recorded_group_replays_identically_offline_without_a_key() {
         assert_eq!(before, after, "{name}: replay differs from the recording");
     }
     // The comparison covers what each kind of eval is about.
-    let output = |name: &str| -> Value {
-        let path = recorded.iter().find(|(n, _)| n == name).unwrap();
+    let output = |test: &str| -> Value {
+        let name = fixture_file(test);
+        let path = recorded.iter().find(|(n, _)| *n == name).unwrap();
         serde_json::from_slice(&std::fs::read(&path.1).unwrap()).unwrap()
     };
     assert!(
-        output("text_contains.json")[0]["text"]
+        output("text_contains")[0]["text"]
             .as_str()
             .unwrap()
             .contains("quantum")
     );
-    assert!(output("json_schema__case_1_headphones.json")[0]["json"]["rating"].is_number());
-    let tool = output("tool_call.json");
+    assert!(output("json_schema::case_1_headphones")[0]["json"]["rating"].is_number());
+    let tool = output("tool_call");
     assert_eq!(tool[0]["tool_calls"][0]["name"], "get_weather");
     assert_eq!(tool[0]["stop_reason"], "tool_calls");
     assert!(!tool[0]["tool_calls"][0]["id"].as_str().unwrap().is_empty());
-    assert_eq!(output("streaming_text.json")[0]["streamed"], true);
+    assert_eq!(output("streaming_text")[0]["streamed"], true);
     assert_eq!(
-        output("streaming_tool_call.json")[0]["tool_calls"][0]["arguments"]["location"],
+        output("streaming_tool_call")[0]["tool_calls"][0]["arguments"]["location"],
         "Boston, MA"
     );
-    assert_eq!(
-        output("tool_result_follow_up.json")[1]["stop_reason"],
-        "stop"
-    );
+    assert_eq!(output("tool_result_follow_up")[1]["stop_reason"], "stop");
 }
 
 #[test]

@@ -22,7 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use llama_test::Output;
-use llama_test::fixtures::Fixture;
+use llama_test::fixtures::{Fixture, fixture_name};
 use llama_test::sim::{SimBuilder, SimLlamaApi};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -377,6 +377,14 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, String)> {
         }
     }
     out
+}
+
+/// The fixture file name of `test` (a libtest path such as
+/// `json_schema::case_1_headphones`) in this test binary; the dumped
+/// outputs of [`dump`] use the same name.
+pub fn fixture_file(test: &str) -> String {
+    let binary = module_path!().split("::").next().unwrap_or_default();
+    format!("{}.json", fixture_name(binary, test))
 }
 
 /// Loads a fixture, failing the test with the loader's message.
