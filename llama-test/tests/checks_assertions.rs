@@ -1,16 +1,13 @@
 //! Parsing assertion keys, metadata checks, and promptfoo-style aggregation.
 
+mod checks_support;
+
 use std::time::Duration;
 
+use checks_support::answer;
 use llama_test::checks::{ASSERTION_KINDS, Assertion, CheckInput, Verdict, evaluate_all};
-use llama_test::{Completion, Endpoint, StopReason, ToolCall, Usage};
+use llama_test::{StopReason, ToolCall, Usage};
 use serde_json::{Value, json};
-
-fn answer(text: &str) -> Completion {
-    let mut c = Completion::empty("Llama-3.3-70B-Instruct", Endpoint::Native);
-    c.text = text.to_owned();
-    c
-}
 
 fn parse(kind: &str, value: Value) -> Assertion {
     Assertion::parse(kind, value, 1.0, None).unwrap()

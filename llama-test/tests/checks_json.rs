@@ -1,18 +1,12 @@
 //! `is_json` / `contains_json` with and without schemas, and the JSON finder.
 
+mod checks_support;
+
+use checks_support::run;
 use llama_test::checks::json::{JsonSource, contains_json, extract_json, find_json, is_json};
 use llama_test::checks::schema::Schema;
-use llama_test::checks::{Assertion, CheckInput, CheckResult, Verdict};
-use llama_test::{Completion, Endpoint};
+use llama_test::checks::{Assertion, Verdict};
 use serde_json::{Value, json};
-
-fn run(kind: &str, value: Value, output: &str) -> CheckResult {
-    let mut c = Completion::empty("Llama-3.3-70B-Instruct", Endpoint::Native);
-    c.text = output.to_owned();
-    Assertion::parse(kind, value, 1.0, None)
-        .unwrap()
-        .evaluate(&CheckInput::new(&c))
-}
 
 fn review_schema() -> Value {
     json!({

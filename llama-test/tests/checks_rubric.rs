@@ -1,17 +1,14 @@
 //! `llm_rubric`: the grading request, and a grader that fails closed.
 
+mod checks_support;
+
 use std::sync::{Arc, Mutex};
 
+use checks_support::answer;
 use llama_test::checks::rubric::{DEFAULT_GRADER_MODEL, GRADING_SYSTEM_PROMPT};
 use llama_test::checks::{Assertion, CheckInput, CheckResult, Grading, Verdict};
-use llama_test::{ChatRequest, Completion, Endpoint, Error};
+use llama_test::{ChatRequest, Completion, Error};
 use serde_json::{Value, json};
-
-fn answer(text: &str) -> Completion {
-    let mut c = Completion::empty("Llama-3.3-70B-Instruct", Endpoint::Native);
-    c.text = text.to_owned();
-    c
-}
 
 type Requests = Arc<Mutex<Vec<ChatRequest>>>;
 type Reply = std::future::Ready<llama_test::Result<Completion>>;

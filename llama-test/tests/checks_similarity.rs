@@ -1,16 +1,10 @@
 //! Levenshtein, ROUGE-1 and BLEU with promptfoo's definitions and defaults.
 
-use llama_test::checks::{Assertion, CheckInput, CheckResult, similarity};
-use llama_test::{Completion, Endpoint};
-use serde_json::{Value, json};
+mod checks_support;
 
-fn run(kind: &str, value: Value, threshold: Option<f64>, output: &str) -> CheckResult {
-    let mut c = Completion::empty("Llama-3.3-70B-Instruct", Endpoint::Native);
-    c.text = output.to_owned();
-    Assertion::parse(kind, value, 1.0, threshold)
-        .unwrap()
-        .evaluate(&CheckInput::new(&c))
-}
+use checks_support::run_with_threshold as run;
+use llama_test::checks::{Assertion, similarity};
+use serde_json::json;
 
 #[test]
 fn levenshtein_uses_character_distance_and_default_threshold_five() {

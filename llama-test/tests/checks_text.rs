@@ -1,20 +1,11 @@
 //! Text checks: pass, fail, `not_` form and edge cases, through both the
 //! plain functions and declarative assertions.
 
-use llama_test::checks::{Assertion, Bounds, CheckInput, Verdict, text};
-use llama_test::{Completion, Endpoint};
+mod checks_support;
+
+use checks_support::run;
+use llama_test::checks::{Assertion, Bounds, Verdict, text};
 use serde_json::{Value, json};
-
-fn answer(text: &str) -> Completion {
-    let mut c = Completion::empty("Llama-3.3-70B-Instruct", Endpoint::Native);
-    c.text = text.to_owned();
-    c
-}
-
-fn run(kind: &str, value: Value, output: &str) -> llama_test::checks::CheckResult {
-    let assertion = Assertion::parse(kind, value, 1.0, None).unwrap();
-    assertion.evaluate(&CheckInput::new(&answer(output)))
-}
 
 #[test]
 fn contains_pass_fail_and_not() {

@@ -1,9 +1,12 @@
 //! Tool-call checks: names, argument JSON, schema validation against the
 //! request's tools, subsets, absence, count and order.
 
+mod checks_support;
+
+use checks_support::{answer_with_calls, check};
 use llama_test::checks::tools::{CallExpectation, find_call, function_call};
 use llama_test::checks::{Assertion, CheckInput, CheckResult, Verdict, text};
-use llama_test::{Completion, Endpoint, Tool, ToolCall};
+use llama_test::{Completion, Tool};
 use serde_json::{Value, json};
 
 fn weather_tool() -> Tool {
@@ -28,27 +31,20 @@ fn tools() -> Vec<Tool> {
     ]
 }
 
-fn answer(text: &str, calls: &[(&str, &str)]) -> Completion {
-    let mut c = Completion::empty("Llama-3.3-70B-Instruct", Endpoint::Native);
-    c.text = text.to_owned();
-    c.tool_calls = calls
-        .iter()
-        .enumerate()
-        .map(|(i, (name, args))| ToolCall::from_wire(format!("call_{i}"), *name, *args))
-        .collect();
-    c
-}
-
+/// Checks `completion` against the assertion `kind: value`, with [`tools`]
+/// declared.
 fn run(kind: &str, value: Value, completion: &Completion) -> CheckResult {
-    let tools = tools();
-    Assertion::parse(kind, value, 1.0, None)
-        .unwrap()
-        .evaluate(&CheckInput::new(completion).with_tools(&tools))
+    check(
+        kind,
+        value,
+        None,
+        &CheckInput::new(completion).with_tools(&tools()),
+    )
 }
 
 #[test]
 fn function_call_passes_with_valid_arguments() {
-    let c = answer("", &[("get_weather", r#"{"location": "New York, NY"}"#)]);
+    let c = answer_with_calls("", &[("get_weather", r#"{"location": "New York, NY"}"#)]);
     let r = run("function_call", json!("get_weather"), &c);
     assert!(r.passed(), "{}", r.reason);
     assert!(
@@ -61,7 +57,7 @@ fn function_call_passes_with_valid_arguments() {
 
 #[test]
 fn function_call_fails_on_hallucinated_parameter() {
-    let c = answer(
+    let c = answer_with_calls(
         "",
         &[("get_weather", r#"{"location": "Paris", "country": "FR"}"#)],
     );
@@ -77,7 +73,7 @@ fn function_call_fails_on_hallucinated_parameter() {
 
 #[test]
 fn function_call_fails_on_invalid_argument_json_and_shows_raw_text() {
-    let c = answer("", &[("get_weather", r#"{"location": "Paris""#)]);
+    let c = answer_with_calls("", &[("get_weather", r#"{"location": "Paris""#)]);
     let r = run("function_call", json!("get_weather"), &c);
     assert_eq!(r.verdict, Verdict::Fail);
     assert!(r.reason.contains("are not valid JSON"), "{}", r.reason);
@@ -87,7 +83,7 @@ fn function_call_fails_on_invalid_argument_json_and_shows_raw_text() {
         r.reason
     );
     // Missing required parameter and wrong enum value fail too.
-    let c = answer("", &[("get_weather", r#"{"unit": "kelvin"}"#)]);
+    let c = answer_with_calls("", &[("get_weather", r#"{"unit": "kelvin"}"#)]);
     let r = run("function_call", json!("get_weather"), &c);
     assert!(
         r.reason.contains("\"location\" is a required property"),
@@ -99,7 +95,7 @@ fn function_call_fails_on_invalid_argument_json_and_shows_raw_text() {
 
 #[test]
 fn function_call_failure_shows_actual_calls_and_text() {
-    let c = answer("Let me check the time.", &[("get_time", "{}")]);
+    let c = answer_with_calls("Let me check the time.", &[("get_time", "{}")]);
     let r = run("function_call", json!("get_weather"), &c);
     assert!(!r.passed());
     assert!(
@@ -112,7 +108,7 @@ fn function_call_failure_shows_actual_calls_and_text() {
         "{}",
         r.reason
     );
-    let plain = answer("It is sunny.", &[]);
+    let plain = answer_with_calls("It is sunny.", &[]);
     let r = run("function_call", json!("get_weather"), &plain);
     assert!(
         r.reason
@@ -124,7 +120,7 @@ fn function_call_failure_shows_actual_calls_and_text() {
 
 #[test]
 fn function_call_with_argument_subset() {
-    let c = answer(
+    let c = answer_with_calls(
         "",
         &[(
             "get_weather",
@@ -146,7 +142,7 @@ fn function_call_with_argument_subset() {
 
 #[test]
 fn any_matching_call_among_several_passes() {
-    let c = answer(
+    let c = answer_with_calls(
         "",
         &[
             ("get_weather", r#"{"location": "Paris", "bogus": 1}"#),
@@ -163,7 +159,7 @@ fn any_matching_call_among_several_passes() {
 
 #[test]
 fn undeclared_tool_or_bad_parameters_schema_is_an_error() {
-    let c = answer("", &[("lookup", "{}")]);
+    let c = answer_with_calls("", &[("lookup", "{}")]);
     let r = run("function_call", json!("lookup"), &c);
     assert_eq!(r.verdict, Verdict::Error);
     assert!(
@@ -172,7 +168,7 @@ fn undeclared_tool_or_bad_parameters_schema_is_an_error() {
         r.reason
     );
     let broken = vec![Tool::function("f", json!({"type": 12}))];
-    let c = answer("", &[("f", "{}")]);
+    let c = answer_with_calls("", &[("f", "{}")]);
     let r = function_call(&c, &broken, &CallExpectation::named("f"));
     assert_eq!(r.verdict, Verdict::Error);
     assert!(r.reason.contains("invalid JSON Schema"), "{}", r.reason);
@@ -180,7 +176,7 @@ fn undeclared_tool_or_bad_parameters_schema_is_an_error() {
 
 #[test]
 fn without_declared_tools_only_json_is_checked() {
-    let c = answer("", &[("anything", r#"{"x": 1}"#)]);
+    let c = answer_with_calls("", &[("anything", r#"{"x": 1}"#)]);
     let r = function_call(&c, &[], &CallExpectation::named("anything"));
     assert!(r.passed());
     assert!(r.reason.contains("no schema was checked"), "{}", r.reason);
@@ -188,7 +184,7 @@ fn without_declared_tools_only_json_is_checked() {
 
 #[test]
 fn not_function_call_and_no_tool_call() {
-    let c = answer("", &[("get_time", "{}")]);
+    let c = answer_with_calls("", &[("get_time", "{}")]);
     assert!(run("not_function_call", json!("get_weather"), &c).passed());
     let r = run("not_function_call", json!("get_time"), &c);
     assert!(!r.passed());
@@ -202,7 +198,7 @@ fn not_function_call_and_no_tool_call() {
     let args = json!({"name": "get_time", "arguments": {"zone": "UTC"}});
     assert!(run("not_function_call", args, &c).passed());
 
-    assert!(run("no_tool_call", Value::Null, &answer("Hi", &[])).passed());
+    assert!(run("no_tool_call", Value::Null, &answer_with_calls("Hi", &[])).passed());
     let r = run("no_tool_call", json!(true), &c);
     assert!(!r.passed() && r.reason.contains("get_time({})"));
     assert!(Assertion::parse("not_no_tool_call", Value::Null, 1.0, None).is_err());
@@ -210,7 +206,7 @@ fn not_function_call_and_no_tool_call() {
 
 #[test]
 fn tool_call_count_and_order() {
-    let c = answer(
+    let c = answer_with_calls(
         "",
         &[
             ("get_time", "{}"),
@@ -249,7 +245,7 @@ fn tool_call_count_and_order() {
 
 #[test]
 fn seed_location_check_reads_as_plain_rust() {
-    let c = answer("", &[("get_weather", r#"{"location": "New York, NY"}"#)]);
+    let c = answer_with_calls("", &[("get_weather", r#"{"location": "New York, NY"}"#)]);
     let call = find_call(&c, "get_weather").expect("get_weather was not called");
     let location = call.arguments["location"].as_str().unwrap_or_default();
     text::contains(location, "New York").assert();
