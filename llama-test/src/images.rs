@@ -151,9 +151,12 @@ pub fn estimate_image_tokens_for_bytes(bytes: &[u8], source_name: &str) -> Resul
     Ok(estimate_image_tokens(side(size.width), side(size.height)))
 }
 
-#[cfg(test)]
-pub(crate) mod test_images {
-    //! Minimal image headers, enough for format and size sniffing.
+#[cfg(any(test, feature = "sim"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub mod test_images {
+    //! Minimal image bytes for tests of image handling: just the header,
+    //! enough for format and size sniffing (and so for the limits checked
+    //! before a request is sent), not a decodable picture.
 
     /// A PNG header of the given size.
     pub fn png(width: u32, height: u32) -> Vec<u8> {

@@ -1,35 +1,18 @@
-//! Image limits are enforced before anything is sent: the loopback server
-//! must see zero requests for every refused request.
+//! Image limits are enforced before anything is sent: the simulated Llama
+//! API must see zero requests for every refused request, and a valid image
+//! goes out as a content part.
 
 mod client_support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use client_support::*;
+use client_support::sim_client;
+use llama_test::images::test_images::{bmp, png};
 use llama_test::images::{image_url_from_bytes, image_url_from_file};
-use llama_test::{ChatRequest, Client, Error, Message};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use llama_test::sim::{Reply, SimLlamaApi};
+use llama_test::{ChatRequest, Error, Message};
 
 const SCOUT_FP8: &str = "Llama-4-Scout-17B-16E-Instruct-FP8";
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    b.extend_from_slice(&width.to_be_bytes());
-    b.extend_from_slice(&height.to_be_bytes());
-    b.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    b
-}
-
-fn bmp() -> Vec<u8> {
-    let mut b = b"BM".to_vec();
-    b.extend_from_slice(&[0; 12]);
-    b.extend_from_slice(&40u32.to_le_bytes());
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&[0; 28]);
-    b
-}
 
 fn with_images(model: &str, urls: Vec<String>) -> ChatRequest {
     let message = urls.into_iter().fold(
@@ -39,29 +22,14 @@ fn with_images(model: &str, urls: Vec<String>) -> ChatRequest {
     ChatRequest::new(model).message(message)
 }
 
-async fn server_accepting_anything() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(native_answer("a cat")))
-        .mount(&server)
-        .await;
-    server
-}
-
+/// Sends `request` to a fresh simulator: it must be refused with an
+/// [`Error::InvalidRequest`] naming `expected`, and nothing must arrive.
 async fn refused_before_sending(request: ChatRequest, expected: &str) {
-    let server = server_accepting_anything().await;
-    let err = Client::new(config(&server))
-        .unwrap()
-        .chat(&request)
-        .await
-        .unwrap_err();
+    let sim = SimLlamaApi::start().await;
+    let err = sim_client(&sim).chat(&request).await.unwrap_err();
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert!(err.to_string().contains(expected), "{err}");
-    assert_eq!(
-        request_count(&server).await,
-        0,
-        "the request reached the server"
-    );
+    assert_eq!(sim.request_count(), 0, "the request reached the simulator");
 }
 
 #[tokio::test]
@@ -111,21 +79,18 @@ async fn any_image_to_a_cerebras_model_fails_before_sending() {
 
 #[tokio::test]
 async fn valid_images_are_sent_as_parts() {
-    let server = server_accepting_anything().await;
+    let sim = SimLlamaApi::start().await;
+    sim.reply_with(Reply::text("a cat"));
     let data_url = image_url_from_bytes(&png(64, 64), "tiny.png").unwrap();
     let request = with_images(
         SCOUT_FP8,
         vec![data_url.clone(), "https://example.com/cat.jpg".into()],
     );
-    let completion = Client::new(config(&server))
-        .unwrap()
-        .chat(&request)
-        .await
-        .unwrap();
+    let completion = sim_client(&sim).chat(&request).await.unwrap();
     assert_eq!(completion.text, "a cat");
-    let sent: serde_json::Value = server.received_requests().await.unwrap()[0]
-        .body_json()
-        .unwrap();
+    let received = sim.received_requests();
+    assert_eq!(received.len(), 1);
+    let sent = received[0].body_json().unwrap();
     let content = &sent["messages"][0]["content"];
     assert_eq!(content[0]["type"], "text");
     assert_eq!(content[1]["image_url"]["url"], data_url);

@@ -4,10 +4,12 @@
 mod client_support;
 
 use client_support::*;
+use llama_test::sim::SimLlamaApi;
 use llama_test::{Client, ClientConfig, Error};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-/// Echoes the request's Authorization header (the key) into the response.
+/// Echoes the request's Authorization header (the key) into the response,
+/// for the answers the simulated Llama API does not give.
 struct EchoAuthorization {
     status: u16,
     stream: bool,
@@ -50,19 +52,43 @@ fn assert_no_key(err: &Error) {
     }
 }
 
+/// Every error status, with the simulated API echoing the request's
+/// `Authorization` header into the body as a careless server might.
 #[tokio::test]
-async fn echoed_keys_never_appear_in_errors() {
-    let cases = [
-        (400, false, false),
-        (401, false, false),
-        (403, false, false),
-        (404, false, false),
-        (409, false, false),
-        (429, false, false),
-        (500, false, false),
-        (200, true, false),
-        (404, false, true),
-    ];
+async fn echoed_keys_never_appear_in_api_errors() {
+    let sim = SimLlamaApi::builder()
+        .api_key(KEY)
+        .echo_auth_in_errors()
+        .start()
+        .await;
+    let mut config = sim.client_config();
+    config.rate_limited = false;
+    config.max_retries = 0;
+    let client = Client::new(config.clone()).unwrap();
+    for status in [400, 401, 403, 404, 409, 429, 500, 503] {
+        sim.fail_next(1, status);
+        let err = client.chat(&ask("x")).await.unwrap_err();
+        assert_no_key(&err);
+        // The simulator did echo it; the client redacted it.
+        assert!(err.to_string().contains("[REDACTED]"), "{status}: {err}");
+    }
+    // A wrong key is echoed back in the 401 too.
+    config.api_key = Some("LLM|1|wrongSecretKey".into());
+    let err = Client::new(config)
+        .unwrap()
+        .chat(&ask("x"))
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("wrongSecretKey"), "{shown}");
+    assert!(shown.contains("[REDACTED]"), "{shown}");
+}
+
+/// The echo where the simulated API cannot put it: an error event inside a
+/// 200 stream, and a 404 from a replay server.
+#[tokio::test]
+async fn echoed_keys_never_appear_in_stream_or_replay_errors() {
+    let cases = [(200, true, false), (404, false, true)];
     for (status, stream, replay_miss) in cases {
         let server = MockServer::start().await;
         Mock::given(wiremock::matchers::any())

@@ -1,32 +1,18 @@
 //! The client against the simulated Llama API (issue 2's acceptance list):
 //! both endpoints, streaming, tool calls, structured output, models, typed
-//! errors, retries, stream breakage, image limits and key redaction.
+//! errors, retries and stream breakage. Image limits are in
+//! `client_images.rs`, key redaction in `client_secrets.rs`.
+
+mod client_support;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use llama_test::images::image_url_from_bytes;
+use client_support::{CHAT, MODEL, ask, sim_client};
 use llama_test::sim::{Reply, SimLlamaApi};
 use llama_test::{
-    ChatRequest, Client, ClientConfig, Endpoint, Error, JsonSchemaFormat, Message, StopReason, Tool,
+    ChatRequest, Client, Endpoint, Error, JsonSchemaFormat, Message, StopReason, Tool,
 };
 use serde_json::{Value, json};
-
-const MODEL: &str = "Llama-3.3-70B-Instruct";
-const SCOUT_FP8: &str = "Llama-4-Scout-17B-16E-Instruct-FP8";
-const CHAT: &str = "/v1/chat/completions";
-
-fn client_for(sim: &SimLlamaApi) -> Client {
-    let mut config = sim.client_config();
-    // Keep these tests independent of the process-wide limiter.
-    config.rate_limited = false;
-    Client::new(config).unwrap()
-}
-
-fn ask(text: &str) -> ChatRequest {
-    ChatRequest::new(MODEL).message(Message::user(text))
-}
 
 fn last_body(sim: &SimLlamaApi) -> Value {
     serde_json::from_slice(&sim.received_requests().last().unwrap().body).unwrap()
@@ -49,7 +35,7 @@ async fn seed_provider_options_go_out_as_max_completion_tokens() {
     request.sampling.max_tokens = Some(1000);
     request.sampling.top_p = Some(0.9);
     // The simulator answers 400 to a native `max_tokens`, as the spec says.
-    let completion = client_for(&sim).chat(&request).await.unwrap();
+    let completion = sim_client(&sim).chat(&request).await.unwrap();
     assert!(completion.text.contains("quantum"), "{}", completion.text);
     let body = last_body(&sim);
     assert_eq!(body["max_completion_tokens"], 1000);
@@ -62,7 +48,7 @@ async fn seed_provider_options_go_out_as_max_completion_tokens() {
 #[tokio::test]
 async fn streamed_and_plain_answers_agree_on_both_endpoints() {
     let sim = SimLlamaApi::start().await;
-    let client = client_for(&sim);
+    let client = sim_client(&sim);
     for endpoint in [Endpoint::Native, Endpoint::Compat] {
         let mut request = ask("Name three colours of the rainbow");
         request.endpoint = endpoint;
@@ -85,7 +71,7 @@ async fn tool_calls_are_detected_on_both_endpoints_streamed_or_not() {
         "get_weather",
         &json!({"location": "Bellevue"}),
     ));
-    let client = client_for(&sim);
+    let client = sim_client(&sim);
     for endpoint in [Endpoint::Native, Endpoint::Compat] {
         for stream in [false, true] {
             let mut request = ask("Is it raining in Bellevue?");
@@ -119,7 +105,7 @@ async fn tool_results_round_trip_as_history() {
         "get_weather",
         &json!({"location": "Paris"}),
     ));
-    let client = client_for(&sim);
+    let client = sim_client(&sim);
     let mut request = ask("Weather in Paris?");
     request.tools = vec![weather_tool()];
     let first = client.chat(&request).await.unwrap();
@@ -146,7 +132,7 @@ async fn json_schema_answers_parse_as_the_schema_asks() {
         schema: json!({"type": "object", "properties": {"street": {"type": "string"}, "zip": {"type": "integer"}},
                        "required": ["street", "zip"]}),
     });
-    let completion = client_for(&sim).chat(&request).await.unwrap();
+    let completion = sim_client(&sim).chat(&request).await.unwrap();
     let parsed: Value = serde_json::from_str(&completion.text).unwrap();
     assert!(parsed["street"].is_string(), "{parsed}");
     assert!(parsed["zip"].is_i64(), "{parsed}");
@@ -156,7 +142,7 @@ async fn json_schema_answers_parse_as_the_schema_asks() {
 #[tokio::test]
 async fn models_list_has_the_catalogue() {
     let sim = SimLlamaApi::start().await;
-    let models = client_for(&sim).list_models().await.unwrap();
+    let models = sim_client(&sim).list_models().await.unwrap();
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
     for known in llama_test::catalogue::MODELS {
         assert!(ids.contains(&known.id), "{ids:?}");
@@ -202,7 +188,7 @@ async fn unknown_model_is_not_found_with_a_suggestion() {
 async fn two_503s_then_success() {
     let sim = SimLlamaApi::start().await;
     sim.fail_next(2, 503);
-    let completion = client_for(&sim).chat(&ask("hello")).await.unwrap();
+    let completion = sim_client(&sim).chat(&ask("hello")).await.unwrap();
     assert!(completion.text.contains("hello"), "{}", completion.text);
     assert_eq!(sim.request_count_for(CHAT), 3);
 }
@@ -212,7 +198,7 @@ async fn a_429_with_retry_after_one_second_is_waited_out() {
     let sim = SimLlamaApi::start().await;
     sim.rate_limit_next(1, Duration::from_secs(1));
     let started = Instant::now();
-    client_for(&sim).chat(&ask("hello")).await.unwrap();
+    sim_client(&sim).chat(&ask("hello")).await.unwrap();
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "{:?}",
@@ -249,7 +235,7 @@ async fn five_hundreds_past_the_retry_budget_are_server_errors() {
 #[tokio::test]
 async fn broken_streams_are_errors_not_short_answers() {
     let sim = SimLlamaApi::start().await;
-    let client = client_for(&sim);
+    let client = sim_client(&sim);
     for endpoint in [Endpoint::Native, Endpoint::Compat] {
         let mut request = ask("Tell me a long story about a lighthouse keeper");
         request.endpoint = endpoint;
@@ -266,87 +252,4 @@ async fn broken_streams_are_errors_not_short_answers() {
             "{endpoint:?}: {err}"
         );
     }
-}
-
-#[tokio::test]
-async fn refused_images_never_reach_the_simulator() {
-    let sim = SimLlamaApi::start().await;
-    let client = client_for(&sim);
-    let png = {
-        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        b.extend_from_slice(&64u32.to_be_bytes());
-        b.extend_from_slice(&64u32.to_be_bytes());
-        b.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-        b
-    };
-    let mut huge = png.clone();
-    huge.resize(26 * 1024 * 1024, 0);
-    let mut bmp = b"BM".to_vec();
-    bmp.resize(64, 0);
-    let small = image_url_from_bytes(&png, "small.png").unwrap();
-    let cases: Vec<(&str, Vec<String>)> = vec![
-        (
-            SCOUT_FP8,
-            vec![format!("data:image/png;base64,{}", BASE64.encode(&huge))],
-        ),
-        (
-            SCOUT_FP8,
-            vec![format!("data:image/bmp;base64,{}", BASE64.encode(&bmp))],
-        ),
-        (SCOUT_FP8, vec![small.clone(); 10]),
-        (
-            "Cerebras-Llama-4-Scout-17B-16E-Instruct",
-            vec![small.clone()],
-        ),
-    ];
-    for (model, urls) in cases {
-        let message = urls
-            .into_iter()
-            .fold(Message::user("describe"), Message::with_image_url);
-        let err = client
-            .chat(&ChatRequest::new(model).message(message))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
-    }
-    assert_eq!(sim.request_count(), 0);
-    // A valid image to an image model goes through.
-    let message = Message::user("describe").with_image_url(small);
-    client
-        .chat(&ChatRequest::new(SCOUT_FP8).message(message))
-        .await
-        .unwrap();
-    assert_eq!(sim.request_count(), 1);
-}
-
-#[tokio::test]
-async fn echoed_authorization_never_shows_in_errors() {
-    let key = "LLM|607358788850350|nx9SimSecretLJY";
-    let sim = SimLlamaApi::builder()
-        .api_key(key)
-        .echo_auth_in_errors()
-        .start()
-        .await;
-    let mut config: ClientConfig = sim.client_config();
-    config.rate_limited = false;
-    config.max_retries = 0;
-    let client = Client::new(config).unwrap();
-    for status in [400, 403, 429, 500, 503] {
-        sim.fail_next(1, status);
-        let err = client.chat(&ask("x")).await.unwrap_err();
-        let shown = format!("{err} {err:?}");
-        assert!(!shown.contains("nx9SimSecretLJY"), "{status}: {shown}");
-        // The simulator did echo it; the client redacted it.
-        assert!(shown.contains("[REDACTED]"), "{status}: {shown}");
-    }
-    let mut config = sim.client_config();
-    config.api_key = Some("LLM|1|wrongSecretKey".into());
-    config.rate_limited = false;
-    let err = Client::new(config)
-        .unwrap()
-        .chat(&ask("x"))
-        .await
-        .unwrap_err();
-    let shown = format!("{err} {err:?}");
-    assert!(!shown.contains("wrongSecretKey"), "{shown}");
 }

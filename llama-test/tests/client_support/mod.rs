@@ -1,7 +1,9 @@
-//! Shared helpers for the client integration tests (loopback only).
+//! Shared helpers for the client integration tests (loopback only: a
+//! wiremock server or the simulated Llama API).
 #![allow(dead_code)]
 
-use llama_test::{ChatRequest, ClientConfig, Message};
+use llama_test::sim::SimLlamaApi;
+use llama_test::{ChatRequest, Client, ClientConfig, Message};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -17,6 +19,14 @@ pub fn config(server: &MockServer) -> ClientConfig {
     config.api_key = Some(KEY.into());
     config.rate_limited = false;
     config
+}
+
+/// A client for the simulator `sim` with its key, outside the shared rate
+/// limiter (so these tests do not depend on each other).
+pub fn sim_client(sim: &SimLlamaApi) -> Client {
+    let mut config = sim.client_config();
+    config.rate_limited = false;
+    Client::new(config).unwrap()
 }
 
 /// A one-message request.
