@@ -2,11 +2,17 @@
 //! is not needed to exercise the recorder and the replay server).
 #![allow(dead_code)]
 
+#[path = "../http_support/mod.rs"]
+mod http_support;
+
 use std::collections::BTreeMap;
 
 use llama_test::exchange::{Exchange, RecordedBody, RecordedRequest, RecordedResponse};
 use llama_test::fixtures::{Fixture, Interaction, TestMeta, key::request_key};
 use serde_json::{Value, json};
+
+#[allow(unused_imports)] // Only some fixture tests talk HTTP.
+pub use http_support::http;
 
 pub const CHAT_PATH: &str = "/v1/chat/completions";
 
@@ -96,10 +102,4 @@ pub fn meta(name: &str) -> TestMeta {
         test_path: name.replace("__", "::"),
         ignored: false,
     }
-}
-
-/// A plain reqwest client (rustls needs a process-wide crypto provider).
-pub fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
 }

@@ -1,5 +1,9 @@
 //! Raw HTTP helpers shared by the simulator tests.
 
+#[path = "../http_support/mod.rs"]
+mod http_support;
+
+pub use http_support::http;
 use llama_test::sim::SimLlamaApi;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -7,13 +11,6 @@ use serde_json::{Value, json};
 pub const NATIVE: &str = "/v1/chat/completions";
 pub const COMPAT: &str = "/compat/v1/chat/completions";
 pub const MODEL: &str = "Llama-3.3-70B-Instruct";
-
-pub fn http() -> reqwest::Client {
-    // reqwest is built without a default TLS provider; even plain http://
-    // needs one installed before a client can be built.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
 
 /// A one-message chat body.
 pub fn ask(prompt: &str) -> Value {
