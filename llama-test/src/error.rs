@@ -39,7 +39,7 @@ pub enum Error {
     /// 400/409/422 and other 4xx: the request itself is wrong.
     #[error("the Llama API rejected the request (HTTP {status}): {message}")]
     BadRequest {
-        /// The HTTP status (400-499 except 401, 403, 404 and 429).
+        /// The HTTP status: a 4xx other than 401, 403, 404 and 429.
         status: u16,
         /// The server's error message, secrets redacted.
         message: String,
@@ -91,7 +91,7 @@ pub enum Error {
     /// The server answered something we could not understand.
     #[error("could not decode the Llama API response: {message}")]
     Decode {
-        /// What could not be decoded, secrets redacted.
+        /// What could not be decoded, and why.
         message: String,
     },
 
