@@ -94,7 +94,8 @@ pub fn build_bench_tests(release: bool, names: &[&str]) -> Result<HashMap<String
 
 /// A command for a test binary with none of the variables that steer
 /// llama-test, insta or libtest inherited, so the benchmark decides the
-/// mode, key, fixture root and thread count.
+/// mode, key, fixture root and thread count. (`NEXTEST*` too: under
+/// nextest llama-test turns prefetching off.)
 pub fn test_binary(exe: &Path) -> Command {
     let mut command = Command::new(exe);
     for (name, _) in std::env::vars_os() {
@@ -104,6 +105,7 @@ pub fn test_binary(exe: &Path) -> Command {
             "CI" | "RUST_LOG" | "RUST_TEST_THREADS" | "RUST_TEST_NOCAPTURE"
         ) || name.starts_with("LLAMA_")
             || name.starts_with("INSTA_")
+            || name.starts_with("NEXTEST")
         {
             command.env_remove(name);
         }

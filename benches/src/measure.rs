@@ -29,12 +29,22 @@ impl Measured {
 
     /// The `N passed` count of libtest's summary line, if there is one.
     pub fn passed(&self) -> Option<usize> {
+        self.summary_count("passed")
+    }
+
+    /// The `N failed` count of libtest's summary line, if there is one.
+    pub fn failed(&self) -> Option<usize> {
+        self.summary_count("failed")
+    }
+
+    /// The `N <label>` count of libtest's `test result:` line.
+    fn summary_count(&self, label: &str) -> Option<usize> {
         let line = self
             .stdout
             .lines()
             .find(|l| l.starts_with("test result:"))?;
         line.split([';', '.'])
-            .find_map(|part| part.trim().strip_suffix("passed")?.trim().parse().ok())
+            .find_map(|part| part.trim().strip_suffix(label)?.trim().parse().ok())
     }
 }
 
@@ -140,6 +150,7 @@ mod tests {
         .unwrap();
         assert!(!m.success);
         assert_eq!(m.passed(), Some(7));
+        assert_eq!(m.failed(), Some(0));
         assert_eq!(m.stderr.trim(), "err");
         assert!(m.max_rss_kib > 0);
         assert!(m.wall > Duration::ZERO);
