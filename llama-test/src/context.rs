@@ -186,8 +186,6 @@ fn shared_config() -> Result<&'static ClientConfig> {
         .map_err(|e| Error::Config(e.clone()))
 }
 
-/// One client (one connection pool) per distinct setting, for the process.
-
 #[cfg(test)]
 mod tests {
     use super::*;
