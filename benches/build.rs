@@ -14,7 +14,8 @@ fn main() {
     let n = generate::DEFAULT_COUNT;
     let files = [
         ("evals300.rs", generate::llama_eval_source(n, "data", true)),
-        ("plain300.rs", generate::baseline_source(n)),
+        // Reads the fixtures `tests/evals300.rs` recorded.
+        ("plain300.rs", generate::baseline_source(n, "evals300")),
         // A few of each form, for the test that they are the same evals.
         (
             "macro_form.rs",

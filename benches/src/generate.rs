@@ -228,20 +228,22 @@ fn {name}() {{
 }
 
 /// `n` plain `#[test]` fns that do each eval's checks on its recorded
-/// response (read from `$LLAMA_TEST_FIXTURES/<name>.json`) with serde_json
-/// alone: the same suite minus llama-test's runtime, client and replay server.
-pub fn baseline_source(n: usize) -> String {
-    let mut src = String::from(
-        r#"
+/// response with serde_json alone: the same suite minus llama-test's
+/// runtime, client and replay server. `recorded_by` is the test binary
+/// (crate) that recorded the evals at its top level: llama-test names
+/// their fixtures `$LLAMA_TEST_FIXTURES/<recorded_by>__<test>.json`.
+pub fn baseline_source(n: usize, recorded_by: &str) -> String {
+    let mut src = r#"
 /// The recorded native response of the fixture `name`.
 fn recorded_answer(name: &str) -> serde_json::Value {
     let root = std::env::var("LLAMA_TEST_FIXTURES").expect("LLAMA_TEST_FIXTURES is set");
-    let text = std::fs::read_to_string(format!("{root}/{name}.json")).expect("fixture exists");
+    let path = format!("{root}/RECORDED_BY__{name}.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     let fixture: serde_json::Value = serde_json::from_str(&text).expect("fixture is JSON");
     fixture["interactions"][0]["response"]["body"]["json"]["completion_message"].clone()
 }
-"#,
-    );
+"#
+    .replace("RECORDED_BY", recorded_by);
     for eval in evals(n) {
         let name = eval.name();
         let check = match eval.kind {
@@ -297,6 +299,7 @@ mod tests {
             count(&runtime_call_source(30, "data", false), "#[test]"),
             30
         );
-        assert_eq!(count(&baseline_source(30), "#[test]"), 30);
+        assert_eq!(count(&baseline_source(30, "evals300"), "#[test]"), 30);
+        assert!(baseline_source(3, "evals300").contains("/evals300__{name}.json"));
     }
 }

@@ -174,7 +174,7 @@ fn write_workspace(root: &Path, count: usize) -> Result<()> {
             DIRECT_CRATE,
             generate::runtime_call_source(count, "data", false),
         ),
-        (FLOOR_CRATE, generate::baseline_source(count)),
+        (FLOOR_CRATE, generate::baseline_source(count, MACRO_CRATE)),
     ];
     for (name, source) in sources {
         let dir = root.join(name);
