@@ -36,7 +36,7 @@ macro_rules! assert_output_snapshot {
         $crate::__private::snapshot_guard(__out, || {
             // The name already holds the module path; don't let insta repeat it.
             $crate::__private::insta::with_settings!({ prepend_module_to_snapshot => false }, {
-                $crate::__private::insta::assert_json_snapshot!(__name, __value);
+                $crate::__private::insta::assert_json_snapshot!(__name, __value, stringify!($out));
             });
         });
     }};
