@@ -174,7 +174,9 @@ fn write_workspace(root: &Path, count: usize) -> Result<()> {
             DIRECT_CRATE,
             generate::runtime_call_source(count, "data", false),
         ),
-        (FLOOR_CRATE, generate::baseline_source(count, MACRO_CRATE)),
+        // Compiled, never run: the name of the recordings it would read
+        // does not matter.
+        (FLOOR_CRATE, generate::baseline_source(count, "evals")),
     ];
     for (name, source) in sources {
         let dir = root.join(name);
