@@ -32,9 +32,16 @@ impl Mode {
             "replay" => Ok(Mode::Replay),
             "record" => Ok(Mode::Record),
             "live" => Ok(Mode::Live),
-            other => Err(Error::Config(format!(
-                "{source} is `{other}`; expected one of: `auto`, `replay`, `record`, `live`"
-            ))),
+            other => {
+                let hint = ["auto", "replay", "record", "live"]
+                    .into_iter()
+                    .find(|m| m.eq_ignore_ascii_case(other) || strsim::levenshtein(m, other) <= 2)
+                    .map(|m| format!(" (did you mean `{m}`?)"))
+                    .unwrap_or_default();
+                Err(Error::Config(format!(
+                    "{source} is `{other}`{hint}; expected one of: `auto`, `replay`, `record`, `live`"
+                )))
+            }
         }
     }
 
@@ -118,5 +125,8 @@ mod tests {
             .to_string();
         assert!(err.contains("LLAMA_TEST_MODE"), "{err}");
         assert!(err.contains("`auto`, `replay`, `record`, `live`"), "{err}");
+        assert!(err.contains("did you mean `replay`?"), "{err}");
+        let err = Mode::parse("Record", "X").unwrap_err().to_string();
+        assert!(err.contains("did you mean `record`?"), "{err}");
     }
 }

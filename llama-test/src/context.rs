@@ -6,7 +6,7 @@
 //! test's single fixture file, in order.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -33,9 +33,24 @@ pub struct TestInfo {
     pub vars: Vec<(String, String)>,
     /// The model `llm_rubric` uses when a rubric names none.
     pub grader_model: String,
-    /// Snapshots asserted so far, so a test's second snapshot (e.g. of a
-    /// follow-up answer) gets a name of its own.
+    /// Snapshots asserted so far in this sample, so a test's second
+    /// snapshot (e.g. of a follow-up answer) gets a name of its own.
     pub snapshots_taken: AtomicUsize,
+    /// Which `repeat` sample the body is running (0-based); only the first
+    /// sample's snapshots are compared, the others would drift apart.
+    pub sample: AtomicUsize,
+    /// `file!()` of the eval, relative to the workspace root.
+    pub source_file: &'static str,
+    /// `CARGO_MANIFEST_DIR` of the crate holding the eval.
+    pub manifest_dir: &'static str,
+}
+
+impl TestInfo {
+    /// Marks the start of sample `index`.
+    pub fn start_sample(&self, index: u32) {
+        self.sample.store(index as usize, Ordering::Relaxed);
+        self.snapshots_taken.store(0, Ordering::Relaxed);
+    }
 }
 
 /// Retries the prefetch allows per request (the default client allows 2).
@@ -103,6 +118,9 @@ impl TestContext {
                     .collect(),
                 grader_model,
                 snapshots_taken: AtomicUsize::new(0),
+                sample: AtomicUsize::new(0),
+                source_file: spec.source_file,
+                manifest_dir: spec.manifest_dir,
             },
             session,
             client,
@@ -132,11 +150,11 @@ impl TestContext {
             && unused > 0
             && all_succeeded
         {
-            eprintln!(
+            crate::runtime::notice(&format!(
                 "llama-test: {} left {unused} recorded interaction(s) unused; re-record it with:\n  {}",
                 self.info.test_path,
                 self.session.meta().rerecord_command()
-            );
+            ));
         }
         Ok(())
     }

@@ -242,7 +242,12 @@ impl Eval {
     pub async fn run(self) -> Output {
         match self.try_run().await {
             Ok(output) => output,
-            Err(e) => panic!("llama-test ERROR: {e}"),
+            Err(e) => {
+                let test = crate::runtime::CURRENT
+                    .try_with(|c| format!(" {}", c.info.test_path))
+                    .unwrap_or_default();
+                panic!("llama-test ERROR{test}: {e}")
+            }
         }
     }
 

@@ -377,4 +377,7 @@
 //! Enable the `sim` feature to run [`sim::SimLlamaApi`](crate::sim::SimLlamaApi)
 //! in your own tests: native and compat endpoints, streaming, tool calls,
 //! scripted replies and faults (5xx bursts, 429 with `retry-after`, latency,
-//! cut streams).
+//! cut streams). To record evals without a key, run it as a server with
+//! `cargo run -p llama-test --features sim --bin llama-test-sim` (or
+//! `cargo install llama-test --features sim`), export the two variables it
+//! prints, and run `LLAMA_TEST_MODE=record cargo test`.

@@ -52,7 +52,7 @@ where
     F: Fn(Output) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let label = format!("{}::{}", spec.module_path, spec.test_name);
+    let label = test_label(spec);
     let (context, mut answers) = match start(spec) {
         Ok(started) => started,
         Err(e) => error_panic(&label, &e, None),
@@ -124,7 +124,8 @@ where
     let grading = Grading::new(&grader).default_model(&context.info.grader_model);
     let repeat = spec.repeat.max(1);
     let mut samples = Vec::with_capacity(repeat as usize);
-    for _ in 0..repeat {
+    for sample in 0..repeat {
+        context.info.start_sample(sample);
         let completion = answers.next(context, &request).await?;
         let input = CheckInput::new(&completion).with_tools(&request.tools);
         let report = evaluate_all(&assertions, &input, Some(&grading), spec.threshold).await;
@@ -156,7 +157,7 @@ fn report_error(report: &Report) -> Option<Error> {
 }
 
 fn verdict(spec: &EvalSpec, context: &TestContext, mut samples: Vec<Sample>) {
-    let label = &context.info.test_path;
+    let label = &test_label(spec);
     if samples.len() == 1 {
         match samples.pop() {
             Some(Sample::Panicked(payload)) => std::panic::resume_unwind(payload),
@@ -175,9 +176,9 @@ fn verdict(spec: &EvalSpec, context: &TestContext, mut samples: Vec<Sample>) {
     let rate = passed as f64 / total as f64;
     if rate + 1e-9 >= gate {
         if passed < total {
-            eprintln!(
+            notice(&format!(
                 "llama-test: {label} is flaky: {passed}/{total} samples passed (gate {gate:.2})"
-            );
+            ));
         }
         return;
     }
@@ -215,8 +216,33 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 fn error_panic(label: &str, error: &Error, context: Option<&TestContext>) -> ! {
-    let hint = context.map(fixture_hint).unwrap_or_default();
+    // Fixture errors already name the file.
+    let hint = match error {
+        Error::Fixture(_) => String::new(),
+        _ => context.map(fixture_hint).unwrap_or_default(),
+    };
     panic!("llama-test ERROR {label}: {error}{hint}")
+}
+
+/// `tool_calling::get_weather::case_1_nyc (tests/evals/tool_calling.rs:24)`:
+/// the libtest path to filter on and where the eval is declared (a panic's
+/// own location points into llama-test).
+fn test_label(spec: &EvalSpec) -> String {
+    format!(
+        "{} ({}:{})",
+        crate::context::libtest_path(spec.module_path, spec.test_name),
+        spec.source_file,
+        spec.line
+    )
+}
+
+/// Prints a message libtest does not capture: flakiness, stale fixtures and
+/// advisory snapshot mismatches must be seen even when the test passes.
+pub(crate) fn notice(message: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    // Nothing sensible to do if stderr is gone.
+    let _ = writeln!(stderr, "{message}");
 }
 
 /// Sends a request through the current test's context, or fails clearly
@@ -226,7 +252,7 @@ pub(crate) async fn send_in_current(
 ) -> Result<(Completion, Arc<TestContext>)> {
     let context = CURRENT
         .try_with(Arc::clone)
-        .map_err(|_| Error::Config("`Eval::run` was called outside a `#[llama_eval]` test; call it from the body of one, so its calls are recorded in that test's fixture".into()))?;
+        .map_err(|_| Error::Config("`Eval::run` was called outside a `#[llama_eval]` test (or from a thread or task the test spawned, which does not inherit it); call it from the body of the eval itself, so its calls are recorded in that test's fixture".into()))?;
     let completion = context.send(request).await?;
     Ok((completion, context))
 }

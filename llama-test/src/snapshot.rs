@@ -6,6 +6,9 @@
 //! answer text, tool calls and stop reason. Ids, latency, token metrics and
 //! rate-limit headers change on every call and are never written.
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
 use serde_json::{Value, json};
 
 use crate::output::Output;
@@ -33,10 +36,10 @@ macro_rules! assert_output_snapshot {
     ($out:expr $(,)?) => {{
         let __out: &$crate::Output = &$out;
         let (__name, __value) = $crate::__private::snapshot_content(__out);
-        $crate::__private::snapshot_guard(__out, || {
+        $crate::__private::snapshot_guard(__out, &__name, || {
             // The name already holds the module path; don't let insta repeat it.
             $crate::__private::insta::with_settings!({ prepend_module_to_snapshot => false }, {
-                $crate::__private::insta::assert_json_snapshot!(__name, __value, stringify!($out));
+                $crate::__private::insta::assert_json_snapshot!(__name.as_str(), __value, stringify!($out));
             });
         });
     }};
@@ -60,15 +63,18 @@ pub fn snapshot_content(out: &Output) -> (String, Value) {
                     ContentPart::ImageUrl(u) => Value::String(format!("[image {u}]")),
                 })
                 .collect();
-            json!({ "role": m.role.as_str(), "content": content })
+            let mut message = json!({ "role": m.role.as_str(), "content": content });
+            if !m.tool_calls.is_empty() {
+                message["tool_calls"] = m.tool_calls.iter().map(call_json).collect();
+            }
+            if let Some(id) = &m.tool_call_id {
+                message["tool_call_id"] = Value::String(id.clone());
+            }
+            message
         })
         .collect();
     let completion = out.completion();
-    let calls: Vec<Value> = completion
-        .tool_calls
-        .iter()
-        .map(|c| json!({ "name": c.name, "arguments": c.arguments, "raw_arguments": c.raw_arguments }))
-        .collect();
+    let calls: Vec<Value> = completion.tool_calls.iter().map(call_json).collect();
     let value = json!({
         "model": request.model,
         "endpoint": match request.endpoint { crate::Endpoint::Native => "native", crate::Endpoint::Compat => "compat" },
@@ -92,18 +98,50 @@ pub fn snapshot_content(out: &Output) -> (String, Value) {
     (name, value)
 }
 
-/// Runs the insta assertion; in live mode a mismatch only warns.
-pub fn snapshot_guard(out: &Output, assert: impl FnOnce()) {
+/// A tool call as snapshots show it. The id is left out: it changes on
+/// every call.
+fn call_json(call: &crate::ToolCall) -> Value {
+    json!({ "name": call.name, "arguments": call.arguments, "raw_arguments": call.raw_arguments })
+}
+
+/// Runs the insta assertion for the snapshot `name`.
+///
+/// Only the first `repeat` sample is compared: samples differ by design.
+/// In live mode a mismatch only warns, and the `.snap.new` insta wrote is
+/// removed, so `cargo insta review` never offers an unrecorded live answer.
+pub fn snapshot_guard(out: &Output, name: &str, assert: impl FnOnce()) {
+    let info = &out.context.info;
+    if info.sample.load(Ordering::Relaxed) > 0 {
+        return;
+    }
     if !out.is_live() {
         assert();
         return;
     }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assert));
     if result.is_err() {
-        eprintln!(
-            "llama-test: snapshot `{}` differs from the live answer; not failing in live mode \
-             (snapshots compare recorded answers)",
-            out.snapshot_name()
-        );
+        if let Some(pending) = pending_snapshot(info.manifest_dir, info.source_file, name) {
+            let _ = std::fs::remove_file(pending);
+        }
+        crate::runtime::notice(&format!(
+            "llama-test: snapshot `{name}` differs from the live answer; not failing in live mode \
+             (snapshots compare recorded answers)"
+        ));
     }
+}
+
+/// Where insta puts the pending `.snap.new` of `name` for an assertion in
+/// `source_file` (relative to the workspace root, which is the manifest
+/// dir or one of its ancestors): `<source dir>/snapshots/<name>.snap.new`.
+fn pending_snapshot(manifest_dir: &str, source_file: &str, name: &str) -> Option<PathBuf> {
+    let source = Path::new(manifest_dir)
+        .ancestors()
+        .map(|root| root.join(source_file))
+        .find(|candidate| candidate.is_file())?;
+    Some(
+        source
+            .parent()?
+            .join("snapshots")
+            .join(format!("{name}.snap.new")),
+    )
 }

@@ -61,6 +61,17 @@ fn run_probe(sim: &SimLlamaApi, name: &str) -> ChildRun {
     Child::exact(&[&path]).nocapture().live(sim).run()
 }
 
+/// Like [`run_probe`], with libtest capturing output as in a normal run:
+/// notices must get through anyway.
+fn run_probe_captured(sim: &SimLlamaApi, name: &str, env: &[(&str, &str)]) -> ChildRun {
+    let path = format!("{PROBES}{name}");
+    env.iter()
+        .fold(Child::exact(&[&path]).live(sim), |child, (k, v)| {
+            child.env(k, v)
+        })
+        .run()
+}
+
 fn replies(sim: &SimLlamaApi, texts: &[&str]) {
     for text in texts {
         sim.reply_next(Reply::text(*text));
@@ -74,7 +85,7 @@ fn a_repeat_gate_passes_at_its_rate_and_reports_flakiness() {
     }
     let sim = start_sim();
     replies(&sim, &["yes", "no", "yes", "no"]);
-    let child = run_probe(&sim, "repeat_half_gate");
+    let child = run_probe_captured(&sim, "repeat_half_gate", &[]);
     child.assert_all_passed();
     assert!(
         child.stderr.contains("is flaky: 2/4 samples passed"),
@@ -139,13 +150,20 @@ fn a_snapshot_mismatch_only_warns_in_live_mode() {
         return;
     }
     // tests/snapshots/runtime_outcomes__probes__live_snapshot_probe.snap holds another answer.
+    let pending = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/runtime_outcomes__probes__live_snapshot_probe.snap.new");
     let sim = start_sim();
     replies(&sim, &["today's answer"]);
-    let child = run_probe(&sim, "live_snapshot_probe");
+    // insta's local default would write a `.snap.new` for review.
+    let child = run_probe_captured(&sim, "live_snapshot_probe", &[("INSTA_UPDATE", "auto")]);
     child.assert_all_passed();
     assert!(
         child.stderr.contains("differs from the live answer"),
         "{child}"
+    );
+    assert!(
+        !pending.exists(),
+        "a live answer was left for `cargo insta review`"
     );
 }
 

@@ -2,9 +2,10 @@
 //! be recorded without a real key:
 //!
 //! ```sh
-//! cargo run -p llama-test --features sim --example sim_server
-//! # prints the two variables to export, then:
-//! LLAMA_TEST_MODE=record cargo test -p llama-test-examples
+//! cargo run -p llama-test --features sim --bin llama-test-sim
+//! # (or: cargo install llama-test --features sim; llama-test-sim)
+//! # prints the two variables to export; in another shell, export them, then:
+//! LLAMA_TEST_MODE=record cargo test
 //! ```
 
 use llama_test::sim::SimLlamaApi;
@@ -15,7 +16,7 @@ async fn main() {
     println!("export LLAMA_API_BASE_URL={}", sim.uri());
     println!("export LLAMA_API_KEY={}", SimLlamaApi::DEFAULT_API_KEY);
     println!("# simulated Llama API running; Ctrl-C to stop");
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("cannot wait for Ctrl-C ({e}); stopping");
-    }
+    // Serve until the process is interrupted (Ctrl-C ends it; nothing to clean up).
+    std::future::pending::<()>().await;
+    drop(sim);
 }
