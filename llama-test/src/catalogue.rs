@@ -176,7 +176,7 @@ pub fn resolve(id: &str, allow_unlisted: bool) -> Result<Option<&'static ModelIn
         .unwrap_or_default();
     Err(Error::Config(format!(
         "unknown model `{bare}`: {hint}known models: {}. \
-         To use a model that is not in the catalogue, opt in with `allow_unlisted_model`",
+         To use a model that is not in the catalogue, set `allow_unlisted_model = true` on the eval (or `ClientConfig::allow_unlisted_models`)",
         known_ids()
     )))
 }
