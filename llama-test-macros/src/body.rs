@@ -118,6 +118,15 @@ pub fn sort_attrs(attrs: &[Attribute], errors: &mut Errors) -> Attrs {
                 attr,
                 "`#[llama_eval]` is applied twice; merge the two into one attribute",
             );
+        } else if is_expanded_builtin_test(path) {
+            // What `#[tokio::test]` (and similar) above `#[llama_eval]` expand
+            // to: naming that path would point at code the user never wrote.
+            errors.push(
+                attr,
+                "a test attribute placed above `#[llama_eval]` (such as `#[tokio::test]` or \
+                 `#[test]`) already made this a test; remove it: `#[llama_eval]` generates the \
+                 test itself and runs `async fn` bodies on its own runtime",
+            );
         } else if last.ends_with("test") || last == "test_case" {
             let shown = quote::quote!(#path).to_string().replace(' ', "");
             errors.push(
@@ -136,6 +145,16 @@ pub fn sort_attrs(attrs: &[Attribute], errors: &mut Errors) -> Attrs {
         }
     }
     sorted
+}
+
+/// `::core::prelude::v1::test` / `std::prelude::v1::test` (with or without
+/// the leading `::`): the built-in `#[test]` as other test macros emit it.
+fn is_expanded_builtin_test(path: &syn::Path) -> bool {
+    let shown = quote::quote!(#path).to_string().replace(' ', "");
+    matches!(
+        shown.trim_start_matches("::"),
+        "core::prelude::v1::test" | "std::prelude::v1::test"
+    )
 }
 
 /// Whether an attribute is a test attribute (dropped from the fallback item
@@ -242,5 +261,28 @@ mod tests {
             messages[1].starts_with("second test attribute `#[test]`"),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn names_the_users_attribute_not_the_expanded_builtin_test() {
+        let item: ItemFn = parse_quote! {
+            #[::core::prelude::v1::test]
+            #[core::prelude::v1::test]
+            #[std::prelude::v1::test]
+            fn f() {}
+        };
+        let mut errors = Errors::new();
+        sort_attrs(&item.attrs, &mut errors);
+        let messages = errors.messages();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        for message in &messages {
+            assert!(
+                message.starts_with(
+                    "a test attribute placed above `#[llama_eval]` (such as `#[tokio::test]`"
+                ),
+                "{messages:?}"
+            );
+            assert!(!message.contains("prelude"), "{messages:?}");
+        }
     }
 }

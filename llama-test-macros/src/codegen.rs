@@ -239,7 +239,7 @@ fn spec(
     });
     let threshold = opt_f64(eval.threshold);
     let repeat = Literal::u32_unsuffixed(eval.repeat.unwrap_or(1));
-    let min_pass = opt_f64(eval.min_pass);
+    let min_pass = opt_f64(eval.min_pass.as_ref().map(|m| m.value));
     let timeout_ms = opt_int(eval.timeout_ms);
     let mode = opt_str(eval.record.as_deref());
     let grader = opt_str(eval.grader.as_ref().map(|g| g.value.as_str()));

@@ -37,7 +37,8 @@ pub struct Eval {
     pub checks: Vec<Check>,
     pub threshold: Option<f64>,
     pub repeat: Option<u32>,
-    pub min_pass: Option<f64>,
+    /// With the whole `min_pass = x` item, for the "needs `repeat`" error.
+    pub min_pass: Option<Spanned<f64>>,
     pub timeout_ms: Option<u64>,
     pub record: Option<String>,
     pub grader: Option<Spanned<String>>,
@@ -160,7 +161,12 @@ impl Eval {
             }
             "threshold" => self.threshold = keys::number_in(arg, 0.0, 1.0, errors),
             "repeat" => self.repeat = self.read_repeat(arg, errors),
-            "min_pass" => self.min_pass = keys::number_in(arg, 0.0, 1.0, errors),
+            "min_pass" => {
+                self.min_pass = keys::number_in(arg, 0.0, 1.0, errors).map(|value| Spanned {
+                    value,
+                    tokens: arg.tokens.clone(),
+                });
+            }
             "timeout_ms" => self.timeout_ms = keys::integer(arg, errors),
             "record" => self.record = keys::choice(arg, MODES, errors).map(|m| m.value),
             "grader" => self.grader = keys::string(arg, errors),

@@ -103,9 +103,21 @@ use proc_macro::TokenStream;
 /// `cargo test fn_name::` runs the group.
 ///
 /// The function may be `fn` or `async fn` and take `Output`, `&Output` or
-/// nothing. Do not add `#[test]` or `#[tokio::test]`: the attribute generates
-/// the test. Every problem in the attribute is a compile error on the
+/// nothing. Every problem in the attribute is a compile error on the
 /// offending token.
+///
+/// `#[llama_eval]` must be the function's only test attribute and come first:
+/// it generates the `#[test]` functions and runs `async fn` bodies on its own
+/// runtime, so do not add `#[test]`, `#[tokio::test]` or similar.
+/// - Below `#[llama_eval]`, any of them is a compile error naming it.
+/// - `#[tokio::test]` (or another test macro) above `#[llama_eval]` expands
+///   first; the built-in test attribute it leaves is a compile error on it.
+/// - `#[test]` above `#[llama_eval]` cannot be detected: the compiler applies
+///   the built-in first and it never reaches `#[llama_eval]`. A function that
+///   takes `Output`/`&Output` then fails with "functions used as tests can
+///   not have any arguments"; one that takes nothing gets an extra test: the
+///   eval runs twice under the same name (or, with `case`/`models`, the bare
+///   body runs as a test of its own, without a request or checks).
 #[proc_macro_attribute]
 pub fn llama_eval(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()

@@ -1,5 +1,6 @@
 //! Checks across keys: required keys, the model catalogue, image support,
-//! endpoint-specific options, tool names and `{{var}}` templating.
+//! endpoint-specific options, tool names, `{{var}}` templating and
+//! `repeat`/`min_pass`.
 
 use proc_macro2::TokenStream;
 
@@ -18,6 +19,7 @@ pub fn check(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
     endpoint_options(eval, errors);
     tools(eval, errors);
     templates(eval, errors);
+    sampling(eval, errors);
 }
 
 fn required_keys(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
@@ -204,6 +206,30 @@ fn templates(eval: &Eval, errors: &mut Errors) {
     }
 }
 
+/// `min_pass` is a pass *rate* over `repeat` samples; with one sample the
+/// rate is 0 or 1, so the key would silently do nothing.
+fn sampling(eval: &Eval, errors: &mut Errors) {
+    let Some(min_pass) = &eval.min_pass else {
+        return;
+    };
+    let repeat_given = eval.given.iter().any(|g| g == "repeat");
+    let found = match eval.repeat {
+        Some(n) if n > 1 => return,
+        Some(n) => format!("`repeat = {n}`"),
+        // An invalid `repeat` was reported; this would only add noise.
+        None if repeat_given => return,
+        None => "no `repeat`".to_string(),
+    };
+    errors.push(
+        &min_pass.tokens,
+        format!(
+            "`min_pass` needs `repeat = N` with N > 1 (found {found}): it is the share of \
+             N samples that must pass, and one sample passes or fails on its own; \
+             add e.g. `repeat = 5` or remove `min_pass`"
+        ),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +306,42 @@ mod tests {
             ),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn min_pass_needs_more_than_one_sample() {
+        let needs = "`min_pass` needs `repeat = N` with N > 1";
+        let errors = errors_for(quote!(
+            model = "Llama-3.3-70B-Instruct",
+            prompt = "Hi",
+            min_pass = 0.8
+        ));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with(needs), "{errors:?}");
+        assert!(errors[0].contains("found no `repeat`"), "{errors:?}");
+        let errors = errors_for(quote!(
+            model = "Llama-3.3-70B-Instruct",
+            prompt = "Hi",
+            repeat = 1,
+            min_pass = 0.8
+        ));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("found `repeat = 1`"), "{errors:?}");
+        let ok = errors_for(quote!(
+            model = "Llama-3.3-70B-Instruct",
+            prompt = "Hi",
+            repeat = 2,
+            min_pass = 0.8
+        ));
+        assert!(ok.is_empty(), "{ok:?}");
+        // `repeat = 0` is reported on its own, not again through `min_pass`.
+        let errors = errors_for(quote!(
+            model = "Llama-3.3-70B-Instruct",
+            prompt = "Hi",
+            repeat = 0,
+            min_pass = 0.8
+        ));
+        assert_eq!(errors, ["`repeat` must be at least 1"]);
     }
 
     #[test]
