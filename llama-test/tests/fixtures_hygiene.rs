@@ -113,7 +113,7 @@ fn check_flags_corrupt_and_leaky_fixtures_without_printing_secrets() {
     write_fixture(&root.path().join("leaky.json"), "Bearer abcdef123456789xyz");
     std::fs::write(root.path().join("corrupt.json"), "{\n  \"version\": 1,,\n}").unwrap();
 
-    let (code, stdout, stderr) = run(&["check", "--root", root.path().to_str().unwrap()]);
+    let (code, stdout, _) = run(&["check", "--root", root.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stdout.contains("corrupt.json:2:"), "{stdout}");
     assert!(
@@ -125,10 +125,61 @@ fn check_flags_corrupt_and_leaky_fixtures_without_printing_secrets() {
         "secret printed: {stdout}"
     );
     assert!(!stdout.contains("good.json"), "{stdout}");
-    assert!(
-        stderr.contains("3 fixture(s) checked, 2 with problems"),
-        "{stderr}"
+    assert_eq!(
+        stdout.lines().last(),
+        Some("3 fixture(s) checked, 2 with problems"),
+        "{stdout}"
     );
+}
+
+#[test]
+fn a_clean_check_reports_its_summary_on_stdout() {
+    let root = tempfile::tempdir().unwrap();
+    write_fixture(&root.path().join("good.json"), "fine");
+    let (code, stdout, stderr) = run(&["check", "--root", root.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "1 fixture(s) checked, 0 with problems\n");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn help_anywhere_prints_usage_and_succeeds() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["check", "--help"],
+        &["stale", "--report", "r.txt", "-h"],
+    ] {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            stdout.starts_with("usage:") && stdout.contains("llama-test-fixtures check"),
+            "{args:?}: {stdout}"
+        );
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_missing_root_is_one_error_line_naming_the_path() {
+    let missing = tempfile::tempdir().unwrap().path().join("no-such-fixtures");
+    let missing = missing.to_str().unwrap();
+    for args in [
+        &["check", "--root", missing][..],
+        &["stale", "--report", "r.txt", "--root", missing],
+    ] {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: fixture root ")
+                && stderr.contains(missing)
+                && stderr.contains("does not exist"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("usage"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
