@@ -15,10 +15,12 @@ use futures_util::FutureExt;
 
 use crate::__private::EvalSpec;
 use crate::checks::{CheckInput, Grading, Report, evaluate_all};
+use crate::completion::Completion;
 use crate::context::TestContext;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::request::ChatRequest;
+use crate::spec::Prepared;
 
 /// One multi-thread runtime per test binary, shared by every test, so the
 /// shared client's connection pool and the replay server outlive each test.
@@ -82,7 +84,7 @@ fn start(spec: &'static EvalSpec) -> Result<(Arc<TestContext>, Answers)> {
             let prefetched = runtime().block_on(pending.wait())?;
             Ok((
                 Arc::clone(&prefetched.context),
-                Answers::Prefetched(prefetched),
+                Answers::Prefetched(Box::new(prefetched)),
             ))
         }
         None => Ok((Arc::new(TestContext::for_spec(spec)?), Answers::SendEach)),
@@ -92,12 +94,20 @@ fn start(spec: &'static EvalSpec) -> Result<(Arc<TestContext>, Answers)> {
 /// Where the subject answers come from.
 enum Answers {
     /// Sent by the dispatcher ahead of the test.
-    Prefetched(crate::dispatch::Prefetched),
+    Prefetched(Box<crate::dispatch::Prefetched>),
     /// Sent by the test itself, one sample at a time.
     SendEach,
 }
 
 impl Answers {
+    /// The request and checks the dispatcher already built, if it did.
+    fn take_prepared(&mut self) -> Option<Prepared> {
+        match self {
+            Answers::Prefetched(prefetched) => prefetched.prepared.take(),
+            Answers::SendEach => None,
+        }
+    }
+
     async fn next(&mut self, context: &TestContext, request: &ChatRequest) -> Result<Completion> {
         if let Answers::Prefetched(prefetched) = self
             && let Some(answer) = prefetched.next_sample()
@@ -118,8 +128,13 @@ where
     F: Fn(Output) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let request = crate::spec::build_request(spec)?;
-    let assertions = crate::spec::assertions(spec)?;
+    let Prepared {
+        request,
+        assertions,
+    } = match answers.take_prepared() {
+        Some(prepared) => prepared,
+        None => crate::spec::prepare(spec)?,
+    };
     let grader = context.grader();
     let grading = Grading::new(&grader).default_model(&context.info.grader_model);
     let repeat = spec.repeat.max(1);
@@ -256,8 +271,6 @@ pub(crate) async fn send_in_current(
     let completion = context.send(request).await?;
     Ok((completion, context))
 }
-
-use crate::completion::Completion;
 
 /// Runs a future to completion from synchronous code that may itself be
 /// running inside the test's runtime (a sync test body).

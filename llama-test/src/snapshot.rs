@@ -120,28 +120,32 @@ pub fn snapshot_guard(out: &Output, name: &str, assert: impl FnOnce()) {
     }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assert));
     if result.is_err() {
-        if let Some(pending) = pending_snapshot(info.manifest_dir, info.source_file, name) {
-            let _ = std::fs::remove_file(pending);
+        let dir = snapshot_dir(info.manifest_dir, info.source_file);
+        let accepted = dir
+            .as_ref()
+            .is_some_and(|d| d.join(format!("{name}.snap")).is_file());
+        if let Some(dir) = dir {
+            let _ = std::fs::remove_file(dir.join(format!("{name}.snap.new")));
         }
+        let what = if accepted {
+            "differs from the live answer"
+        } else {
+            "has no accepted snapshot yet (none is written from a live answer)"
+        };
         crate::runtime::notice(&format!(
-            "llama-test: snapshot `{name}` differs from the live answer; not failing in live mode \
+            "llama-test: snapshot `{name}` {what}; not failing in live mode \
              (snapshots compare recorded answers)"
         ));
     }
 }
 
-/// Where insta puts the pending `.snap.new` of `name` for an assertion in
-/// `source_file` (relative to the workspace root, which is the manifest
-/// dir or one of its ancestors): `<source dir>/snapshots/<name>.snap.new`.
-fn pending_snapshot(manifest_dir: &str, source_file: &str, name: &str) -> Option<PathBuf> {
+/// Where insta keeps the snapshots of an assertion in `source_file`
+/// (relative to the workspace root, which is the manifest dir or one of its
+/// ancestors): `<source dir>/snapshots/`.
+fn snapshot_dir(manifest_dir: &str, source_file: &str) -> Option<PathBuf> {
     let source = Path::new(manifest_dir)
         .ancestors()
         .map(|root| root.join(source_file))
         .find(|candidate| candidate.is_file())?;
-    Some(
-        source
-            .parent()?
-            .join("snapshots")
-            .join(format!("{name}.snap.new")),
-    )
+    Some(source.parent()?.join("snapshots"))
 }

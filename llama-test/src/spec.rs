@@ -15,7 +15,7 @@ use crate::request::{
 use crate::template::{render, render_json};
 
 /// Builds the subject request of an eval.
-pub fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
+fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
     let vars = spec.vars;
     let mut request = ChatRequest::new(spec.model);
     request.endpoint = Endpoint::parse(spec.endpoint)?;
@@ -63,8 +63,26 @@ pub fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
     Ok(request)
 }
 
+/// What a test sends and checks, built once from its spec: by the
+/// dispatcher when it prefetches the test, else by the test itself.
+pub struct Prepared {
+    /// The subject request.
+    pub request: ChatRequest,
+    /// The declared checks, parsed (regexes and schemas compiled).
+    pub assertions: Vec<Assertion>,
+}
+
+/// Builds the request and parses the checks; either failing is the test's
+/// error, raised before anything is sent.
+pub fn prepare(spec: &EvalSpec) -> Result<Prepared> {
+    Ok(Prepared {
+        request: build_request(spec)?,
+        assertions: assertions(spec)?,
+    })
+}
+
 /// Parses the declared `assert(...)` checks, with the case's variables.
-pub fn assertions(spec: &EvalSpec) -> Result<Vec<Assertion>> {
+fn assertions(spec: &EvalSpec) -> Result<Vec<Assertion>> {
     spec.asserts
         .iter()
         .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, spec.vars))

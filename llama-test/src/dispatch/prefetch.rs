@@ -10,13 +10,16 @@ use crate::__private::EvalSpec;
 use crate::completion::Completion;
 use crate::context::TestContext;
 use crate::error::{Error, Result};
+use crate::spec::Prepared;
 
 /// One test's context and the answers already fetched for it.
 pub(crate) struct Prefetched {
     pub context: Arc<TestContext>,
+    /// The request and checks, when they could be built; `None` leaves it
+    /// to the test, which builds them again and reports why not.
+    pub prepared: Option<Prepared>,
     /// One entry per sample, in order. Sending stops at the first error,
-    /// which is then the last entry; an empty queue means the request could
-    /// not be built (the test builds it again and reports why).
+    /// which is then the last entry.
     pub samples: VecDeque<Result<Completion>>,
 }
 
@@ -37,12 +40,10 @@ pub(crate) async fn fetch(spec: &'static EvalSpec) -> Result<Prefetched> {
     // A request that cannot be built, or checks that cannot be parsed, fail
     // the same way in the test thread, which then reports it; nothing is
     // sent (or paid for) here.
-    if let (Ok(request), Ok(_)) = (
-        crate::spec::build_request(spec),
-        crate::spec::assertions(spec),
-    ) {
+    let prepared = crate::spec::prepare(spec).ok();
+    if let Some(prepared) = &prepared {
         for _ in 0..spec.repeat.max(1) {
-            let answer = context.send_prefetch(&request).await;
+            let answer = context.send_prefetch(&prepared.request).await;
             let failed = answer.is_err();
             samples.push_back(answer);
             if failed {
@@ -50,7 +51,11 @@ pub(crate) async fn fetch(spec: &'static EvalSpec) -> Result<Prefetched> {
             }
         }
     }
-    Ok(Prefetched { context, samples })
+    Ok(Prefetched {
+        context,
+        prepared,
+        samples,
+    })
 }
 
 /// The error a test reports when its prefetch task itself died.
