@@ -175,7 +175,14 @@ fn test_body(
         _ => quote!(__llama_eval_output),
     };
     let await_ = body.is_async.then(|| quote!(.await));
+    // Reading the config through `include_str!` makes rustc rebuild the
+    // test when `llama-test.toml` changes.
+    let track_config = eval.config_path.as_deref().map(|path| {
+        let include = include("include_str", path);
+        quote!(const _: &str = #include;)
+    });
     quote! {
+        #track_config
         static __LLAMA_EVAL_SPEC: #krate::__private::EvalSpec = #spec;
         #krate::__private::inventory::submit! {
             #krate::__private::EvalRegistration(&__LLAMA_EVAL_SPEC)
@@ -225,6 +232,7 @@ fn spec(
     let tools = opt_file(krate, eval.tools.as_ref());
     let tool_choice = opt_str(eval.tool_choice.as_ref().map(|s| s.value.as_str()));
     let json_schema = opt_file(krate, eval.json_schema.as_ref());
+    let extra_body = opt_str(eval.extra_body.as_ref().map(|s| s.value.as_str()));
     let vars = instance
         .case
         .into_iter()
@@ -272,6 +280,7 @@ fn spec(
             tools: #tools,
             tool_choice: #tool_choice,
             json_schema: #json_schema,
+            extra_body: #extra_body,
             vars: &[#(#vars),*],
             asserts: &[#(#asserts),*],
             threshold: #threshold,

@@ -33,6 +33,16 @@ pub struct Eval {
     pub tool_choice: Option<Spanned<String>>,
     pub json_schema: Option<JsonFile>,
     pub endpoint: Option<Spanned<String>>,
+    /// `extra_body`, checked to be a JSON object.
+    pub extra_body: Option<Spanned<String>>,
+    /// Every sampling key given, with its tokens, for per-provider checks.
+    pub sampling_given: Vec<(String, proc_macro2::TokenStream)>,
+    /// The crate's `llama-test.toml`, when present and valid.
+    pub config: Option<llama_test_core::ConfigFile>,
+    /// Its path relative to the crate root, to track it (rebuild on edit).
+    pub config_path: Option<String>,
+    /// Why it could not be read, reported on the model.
+    pub config_error: Option<String>,
     pub cases: Vec<Case>,
     pub checks: Vec<Check>,
     pub threshold: Option<f64>,
@@ -92,6 +102,7 @@ impl Eval {
             eval.read(arg, errors);
         }
         eval.cases = read_cases(&case_args, errors);
+        eval.read_config();
         eval
     }
 
@@ -118,6 +129,11 @@ impl Eval {
             tool_choice: None,
             json_schema: None,
             endpoint: None,
+            extra_body: None,
+            sampling_given: Vec::new(),
+            config: None,
+            config_path: None,
+            config_error: None,
             cases: Vec::new(),
             checks: Vec::new(),
             threshold: None,
@@ -132,7 +148,11 @@ impl Eval {
     }
 
     fn read(&mut self, arg: &Arg, errors: &mut Errors) {
-        match arg.name().as_str() {
+        let name = arg.name();
+        if llama_test_core::providers::SAMPLING_FIELDS.contains(&name.as_str()) {
+            self.sampling_given.push((name.clone(), arg.tokens.clone()));
+        }
+        match name.as_str() {
             "model" => self.model = keys::string(arg, errors),
             "models" => self.models = keys::string_list(arg, errors),
             "prompt" => self.prompt = keys::string(arg, errors),
@@ -153,6 +173,7 @@ impl Eval {
             "tool_choice" => self.tool_choice = keys::string(arg, errors),
             "json_schema" => self.read_schema(arg, errors),
             "endpoint" => self.endpoint = keys::choice(arg, ENDPOINTS, errors),
+            "extra_body" => self.read_extra_body(arg, errors),
             "case" => {} // read together in `read_cases`, which needs the count
             "assert" => {
                 if let Some(items) = keys::list(arg, errors) {
@@ -175,6 +196,32 @@ impl Eval {
             }
             "crate" => self.krate = read_crate_path(arg, errors),
             _ => keys::unknown_key(arg, errors),
+        }
+    }
+
+    /// Reads `llama-test.toml` beside `Cargo.toml`, if there is one.
+    fn read_config(&mut self) {
+        let Ok(dir) = files::manifest_dir() else {
+            return; // reported by every file-reading key, and needed by none here
+        };
+        let file = llama_test_core::config_file::FILE_NAME;
+        if !dir.join(file).is_file() {
+            return;
+        }
+        self.config_path = Some(file.to_owned());
+        match llama_test_core::ConfigFile::load(&dir) {
+            Ok(config) => self.config = Some(config),
+            Err(e) => self.config_error = Some(e),
+        }
+    }
+
+    fn read_extra_body(&mut self, arg: &Arg, errors: &mut Errors) {
+        let Some(text) = keys::string(arg, errors) else {
+            return;
+        };
+        match llama_test_core::providers::parse_extra_body(&text.value) {
+            Ok(_) => self.extra_body = Some(text),
+            Err(message) => errors.push(keys::value_span(arg), message),
         }
     }
 

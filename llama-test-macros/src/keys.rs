@@ -43,6 +43,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("tool_choice", r#"tool_choice = "auto""#),
     ("json_schema", r#"json_schema = "tests/data/schema.json""#),
     ("endpoint", r#"endpoint = "compat""#),
+    (
+        "extra_body",
+        r##"extra_body = r#"{"logit_bias": [[5018, 20]]}"#"##,
+    ),
     ("case", r#"case(name = "nyc", city = "New York, NY")"#),
     ("assert", r#"assert(contains = "quantum")"#),
     ("threshold", "threshold = 0.8"),

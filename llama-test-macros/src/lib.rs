@@ -4,7 +4,6 @@
 mod args;
 mod assert;
 mod body;
-mod catalogue;
 mod codegen;
 mod errors;
 mod eval;
@@ -44,7 +43,7 @@ use proc_macro::TokenStream;
 ///
 /// | key | value |
 /// |---|---|
-/// | `model` | `"ID"`, `"llamaapi:ID"` or `"llamaapi:chat:ID"` |
+/// | `model` | `"ID"` (Meta's Llama API), `"llamaapi:ID"`, or `"PROVIDER:MODEL"` for any provider: `openrouter:`, `togetherai:`, `groq:`, `fireworks:`, `cerebras:`, `azure:`, `bedrock:`, `ollama:chat:`, `vllm:`, `llamacpp:`, `lmstudio:`, `ogx:`, `openai:chat:`, or one declared in `llama-test.toml` |
 /// | `models` | `["A", "B"]`: one test per model |
 /// | `prompt`, `system` | strings; `{{var}}` is filled from the case's vars |
 /// | `messages` | path to a JSON array of `{role, content}` |
@@ -56,7 +55,8 @@ use proc_macro::TokenStream;
 /// | `tools` | path to a JSON array of function tools |
 /// | `tool_choice` | `"auto"`, `"required"`, `"none"` or a tool name |
 /// | `json_schema` | path to a JSON Schema, or inline JSON starting with `{` |
-/// | `endpoint` | `"native"` (default) or `"compat"` |
+/// | `endpoint` | `"native"` (default) or `"compat"` (Meta's Llama API only) |
+/// | `extra_body` | a JSON object merged into the request body verbatim, e.g. `extra_body = r#"{"logit_bias": [[5018, 20]]}"#` |
 /// | `case(...)` | repeatable: `case(name = "nyc", city = "New York, NY")` |
 /// | `assert(...)` | repeatable checks, see [Checks](#checks): `contains = "x"`, `is_json`, `rouge_n(value = "...", threshold = 0.75, weight = 2)`, ... |
 /// | `threshold` | 0..=1: pass when the weighted score of the checks reaches it |

@@ -1,63 +1,6 @@
 //! Generated test names and "did you mean" hints.
 
-/// Edit distance counting insertions, deletions, substitutions and swaps of
-/// two neighbours (`modle` -> `model` is one edit); inputs are short.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-/// The closest candidate when it is close enough to be a likely typo:
-/// a case-insensitive match, or at most a third of the input's length away.
-pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = input.to_ascii_lowercase();
-    if let Some(exact) = candidates.iter().find(|c| c.to_ascii_lowercase() == lower) {
-        return Some(exact);
-    }
-    let limit = (input.chars().count() / 3).max(1);
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, c)| c)
-}
-
-/// "; did you mean `x`?" or nothing.
-pub fn hint(input: &str, candidates: &[&str]) -> String {
-    did_you_mean(input, candidates)
-        .map(|c| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
-}
-
-/// `` `a`, `b`, `c` `` for error messages.
-pub fn backticked(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use llama_test_core::suggest::{backticked, hint};
 
 /// Lowercase ASCII identifier text: runs of anything but letters and digits
 /// become one `_`, with none at either end. `"New York, NY"` -> `new_york_ny`.
@@ -87,11 +30,15 @@ pub fn case_label(index: usize, count: usize, name: Option<&str>) -> String {
     }
 }
 
-/// `Llama-3.3-70B-Instruct` (promptfoo prefix allowed) -> `llama_3_3_70b_instruct`.
-/// Prefixed with `model_` when it would not be a usable identifier on its own.
+/// `Llama-3.3-70B-Instruct` (promptfoo prefix allowed) -> `llama_3_3_70b_instruct`;
+/// another provider's model keeps the provider: `ollama:chat:llama3.3` ->
+/// `ollama_llama3_3`. Prefixed with `model_` when it would not be a usable
+/// identifier on its own.
 pub fn model_suffix(model: &str) -> String {
-    let bare = crate::catalogue::strip_provider_prefix(model);
-    let name = sanitize(bare);
+    let name = match llama_test_core::ModelRef::parse(model, None) {
+        Ok(m) if !m.is_llamaapi() => sanitize(&format!("{}_{}", m.provider, m.model)),
+        _ => sanitize(llama_test_core::catalogue::parse_provider_id(model)),
+    };
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || is_keyword(&name) {
         format!("model_{name}")
     } else {
@@ -118,24 +65,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("temprature", "temperature"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-        assert_eq!(edit_distance("modle", "model"), 1);
-    }
-
-    #[test]
-    fn suggests_only_near_misses() {
-        let keys = ["model", "models", "prompt", "temperature"];
-        assert_eq!(did_you_mean("temprature", &keys), Some("temperature"));
-        assert_eq!(did_you_mean("PROMPT", &keys), Some("prompt"));
-        assert_eq!(did_you_mean("banana", &keys), None);
-        assert_eq!(hint("modle", &keys), "; did you mean `model`?");
-    }
-
-    #[test]
     fn names_are_readable_stable_identifiers() {
         assert_eq!(sanitize("New York, NY"), "new_york_ny");
         assert_eq!(sanitize("--Hello  World--"), "hello_world");
@@ -152,6 +81,16 @@ mod tests {
             "llama_3_3_8b_instruct"
         );
         assert_eq!(model_suffix("3b-tiny"), "model_3b_tiny");
+        // Other providers keep their name, so one model on two hosts never clashes.
+        assert_eq!(model_suffix("ollama:chat:llama3.3"), "ollama_llama3_3");
+        assert_eq!(
+            model_suffix("openrouter:meta-llama/llama-3.3-70b-instruct"),
+            "openrouter_meta_llama_llama_3_3_70b_instruct"
+        );
+        assert_eq!(
+            model_suffix("llamaapi:Llama-3.3-70B-Instruct"),
+            "llama_3_3_70b_instruct"
+        );
         assert_eq!(model_suffix("type"), "model_type");
         assert_eq!(
             test_fn_name(Some("case_1_nyc"), Some("llama_3_3_70b_instruct")).as_deref(),

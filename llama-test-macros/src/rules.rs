@@ -4,7 +4,8 @@
 
 use proc_macro2::TokenStream;
 
-use crate::catalogue;
+use llama_test_core::{ModelRef, ProviderKind, catalogue, providers};
+
 use crate::errors::Errors;
 use crate::eval::Eval;
 use crate::images::MAX_IMAGES;
@@ -52,29 +53,56 @@ fn required_keys(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
     }
 }
 
-fn models(eval: &Eval, errors: &mut Errors) {
-    if eval.allow_unlisted_model {
-        return;
-    }
+/// Every model the eval names (subject, grader, rubric graders), split into
+/// provider and model; an unknown provider prefix is reported here.
+fn parsed_models<'a>(
+    eval: &'a Eval,
+    errors: &mut Errors,
+) -> Vec<(&'a crate::keys::Spanned<String>, ModelRef)> {
     let rubric_graders = eval.checks.iter().filter_map(|c| c.grader.as_ref());
-    let candidates = eval
+    let mut out = Vec::new();
+    for model in eval
         .model_list()
         .into_iter()
         .chain(&eval.grader)
-        .chain(rubric_graders);
-    for model in candidates {
-        if catalogue::lookup(&model.value).is_some() {
+        .chain(rubric_graders)
+    {
+        match ModelRef::parse(&model.value, eval.config.as_ref()) {
+            Ok(parsed) => out.push((model, parsed)),
+            Err(message) => errors.push(&model.tokens, message),
+        }
+    }
+    out
+}
+
+fn models(eval: &Eval, errors: &mut Errors) {
+    if let Some(message) = &eval.config_error {
+        let span = eval
+            .model_list()
+            .first()
+            .map(|m| m.tokens.clone())
+            .unwrap_or_default();
+        errors.push(&span, message.clone());
+    }
+    for (model, parsed) in parsed_models(eval, errors) {
+        // Only Meta's Llama API has a closed catalogue; other providers'
+        // ids are open strings the provider checks at run time.
+        if !parsed.is_llamaapi() || eval.allow_unlisted_model {
             continue;
         }
-        let bare = catalogue::strip_provider_prefix(&model.value);
-        let suggestion = catalogue::suggest(&model.value)
+        if catalogue::lookup(&parsed.model).is_some() {
+            continue;
+        }
+        let suggestion = catalogue::suggest(&parsed.model)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         errors.push(
             &model.tokens,
             format!(
-                "unknown model `{bare}`{suggestion}; known models: {}; \
-                 or set `allow_unlisted_model = true` to send it anyway",
+                "unknown model `{}`{suggestion}; known models: {}; \
+                 or set `allow_unlisted_model = true` to send it anyway, \
+                 or name another provider (`openrouter:...`, `ollama:chat:...`, `llamacpp:...`)",
+                parsed.model,
                 backticked(&catalogue::known_ids())
             ),
         );
@@ -95,6 +123,25 @@ fn images(eval: &Eval, errors: &mut Errors) {
         );
     }
     for model in eval.model_list() {
+        if let Ok(parsed) = ModelRef::parse(&model.value, eval.config.as_ref())
+            && !parsed.is_llamaapi()
+        {
+            let declared = eval
+                .config
+                .as_ref()
+                .and_then(|c| c.model(&parsed.provider, &parsed.model));
+            if declared.is_some_and(|m| m.images == Some(false)) {
+                errors.push(
+                    &model.tokens,
+                    format!(
+                        "model `{}` of provider `{}` is declared text-only \
+                         (`images = false` in llama-test.toml) and does not accept images",
+                        parsed.model, parsed.provider
+                    ),
+                );
+            }
+            continue;
+        }
         if let Some(info) = catalogue::lookup(&model.value)
             && !info.accepts_images
         {
@@ -111,30 +158,68 @@ fn images(eval: &Eval, errors: &mut Errors) {
     }
 }
 
+/// Sampling fields each target accepts: Meta's native endpoint takes
+/// `top_k`/`repetition_penalty`, its compat endpoint the OpenAI penalties,
+/// and every other provider its own set.
 fn endpoint_options(eval: &Eval, errors: &mut Errors) {
     let endpoint_given = eval.given.iter().any(|g| g == "endpoint");
     let native = match &eval.endpoint {
         Some(e) => e.value == "native",
         // An invalid `endpoint` was reported; guessing it would add noise.
-        None => !endpoint_given,
+        None if endpoint_given => return,
+        None => true,
     };
-    if !native {
-        return;
-    }
-    let penalties = [
-        ("frequency_penalty", &eval.frequency_penalty),
-        ("presence_penalty", &eval.presence_penalty),
-    ];
-    for (key, value) in penalties {
-        if let Some(value) = value {
+    let mut reported = Vec::new();
+    for model in eval.model_list() {
+        let Ok(parsed) = ModelRef::parse(&model.value, eval.config.as_ref()) else {
+            continue; // reported by `models`
+        };
+        for (field, tokens) in &eval.sampling_given {
+            let message = if parsed.is_llamaapi() {
+                llamaapi_option_error(field, native)
+            } else {
+                let kind = eval
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.kind_of(&parsed.provider))
+                    .or_else(|| providers::preset(&parsed.provider).map(|p| p.kind))
+                    .unwrap_or(ProviderKind::OpenAi);
+                providers::sampling_error(&parsed.provider, kind, field)
+            };
+            if let Some(message) = message
+                && !reported.contains(&message)
+            {
+                errors.push(tokens, message.clone());
+                reported.push(message);
+            }
+        }
+        if endpoint_given
+            && !parsed.is_llamaapi()
+            && let Some(e) = &eval.endpoint
+        {
             errors.push(
-                &value.tokens,
+                &e.tokens,
                 format!(
-                    "`{key}` is an OpenAI option that the native endpoint does not accept; \
-                     add `endpoint = \"compat\"` or use `repetition_penalty`"
+                    "`endpoint` chooses between Meta's Llama API endpoints; provider `{}` has one \
+                     chat endpoint, so remove `endpoint`",
+                    parsed.provider
                 ),
             );
         }
+    }
+}
+
+fn llamaapi_option_error(field: &str, native: bool) -> Option<String> {
+    match (field, native) {
+        ("frequency_penalty" | "presence_penalty", true) => Some(format!(
+            "`{field}` is an OpenAI option that the native endpoint does not accept; \
+             add `endpoint = \"compat\"` or use `repetition_penalty`"
+        )),
+        ("top_k" | "repetition_penalty", false) => Some(format!(
+            "`{field}` is not part of the OpenAI-compatible endpoint \
+             (/compat/v1/chat/completions); use `endpoint = \"native\"` to send `{field}`"
+        )),
+        _ => None,
     }
 }
 

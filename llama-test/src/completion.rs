@@ -117,8 +117,13 @@ pub struct RateLimitInfo {
     pub remaining_requests: Option<u64>,
     /// Tokens allowed in the current window (`x-ratelimit-limit-tokens`).
     pub limit_tokens: Option<u64>,
-    /// Tokens left in the current window (`x-ratelimit-remaining-tokens`).
+    /// Tokens left in the current window (`x-ratelimit-remaining-tokens`,
+    /// Together's `x-tokenlimit-remaining`).
     pub remaining_tokens: Option<u64>,
+    /// When the spent budget comes back (`x-ratelimit-reset-requests` or
+    /// `-tokens`, as seconds or Groq's `6m0s`-style durations), if said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset: Option<Duration>,
 }
 
 /// A normalized chat completion.
@@ -148,6 +153,16 @@ pub struct Completion {
     pub endpoint: Endpoint,
     /// Whether the answer was streamed.
     pub streamed: bool,
+    /// The model's reasoning text, when the server sends it apart from the
+    /// answer (`reasoning_content` from llama.cpp, `reasoning` from vLLM and
+    /// OpenRouter).
+    pub reasoning: Option<String>,
+    /// Why the server rejected what the model generated, when it did so
+    /// instead of answering: a malformed tool call (Groq's
+    /// `tool_use_failed`, llama.cpp's "does not match the expected format").
+    /// The raw generation, when the server returned it, is in `text`. This
+    /// is the model's failure, so checks fail; it is not a harness error.
+    pub generation_error: Option<String>,
 }
 
 impl Completion {
@@ -165,6 +180,8 @@ impl Completion {
             time_to_first_token: None,
             endpoint,
             streamed: false,
+            reasoning: None,
+            generation_error: None,
         }
     }
 }

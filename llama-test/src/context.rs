@@ -91,6 +91,9 @@ impl TestContext {
             ignored: spec.ignored,
         };
         let mut client_config = shared_config()?.clone();
+        client_config.providers =
+            crate::providers::Providers::for_crate(std::path::Path::new(spec.manifest_dir))?;
+        let can_record = can_send(&client_config, spec.model)?;
         if let Some(ms) = spec.timeout_ms {
             client_config.timeout = Duration::from_millis(ms);
         }
@@ -99,12 +102,19 @@ impl TestContext {
         let mut patient_config = client_config.clone();
         patient_config.max_retries = patient_config.max_retries.max(PREFETCH_MIN_RETRIES);
         let prefetch_client = Client::shared(&patient_config)?;
-        let session = FixtureSession::open(mode, &path, meta, client_config.api_key.is_some())?;
+        let session = FixtureSession::open(mode, &path, meta, can_record)?;
         let mode = session.mode();
+        let file_grader = client_config
+            .providers
+            .file()
+            .grader
+            .as_ref()
+            .and_then(|g| g.model.clone());
         let grader_model = spec
             .grader
-            .unwrap_or(crate::checks::rubric::DEFAULT_GRADER_MODEL)
-            .to_owned();
+            .map(str::to_owned)
+            .or(file_grader)
+            .unwrap_or_else(|| crate::checks::rubric::DEFAULT_GRADER_MODEL.to_owned());
         Ok(TestContext {
             info: TestInfo {
                 name,
@@ -193,6 +203,17 @@ pub(crate) fn libtest_path(module_path: &str, test_name: &str) -> String {
 fn integration_target(module_path: &str, package: &str) -> Option<String> {
     let krate = module_path.split("::").next()?;
     (krate != package.replace('-', "_")).then(|| krate.to_owned())
+}
+
+/// Whether `model`'s provider can be called: it has its key, or needs none
+/// (a local server). `auto` mode records a missing fixture only then.
+fn can_send(config: &ClientConfig, model: &str) -> Result<bool> {
+    let target = config.providers.parse(model)?;
+    if target.is_llamaapi() {
+        return Ok(config.api_key.is_some());
+    }
+    let provider = config.providers.get(&target.provider)?;
+    Ok(provider.key.is_some() || !provider.key_required)
 }
 
 /// The environment's client settings, read once per process.

@@ -107,6 +107,7 @@ pub mod guide;
 pub mod images;
 mod output;
 mod output_asserts;
+pub mod providers;
 pub mod request;
 mod runtime;
 #[cfg(feature = "sim")]

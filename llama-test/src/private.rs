@@ -76,6 +76,8 @@ pub struct EvalSpec {
     pub tools: Option<FileSpec>,
     pub tool_choice: Option<&'static str>,
     pub json_schema: Option<FileSpec>,
+    /// `extra_body = r#"{...}"#`: a JSON object merged into the request body.
+    pub extra_body: Option<&'static str>,
     /// The case's variables, for `{{var}}` templating.
     pub vars: &'static [(&'static str, &'static str)],
     pub asserts: &'static [AssertSpec],

@@ -345,6 +345,10 @@ pub struct ChatRequest {
     pub user: Option<String>,
     /// Which endpoint to call (default [`Endpoint::Native`]).
     pub endpoint: Endpoint,
+    /// Fields merged into the JSON body verbatim, after everything else
+    /// (and after the provider's `extra_body`): server options llama-test
+    /// does not model, such as llama.cpp's `logit_bias`.
+    pub extra_body: Option<serde_json::Map<String, Value>>,
 }
 
 impl ChatRequest {
@@ -360,6 +364,7 @@ impl ChatRequest {
             response_format: None,
             user: None,
             endpoint: Endpoint::Native,
+            extra_body: None,
         }
     }
 

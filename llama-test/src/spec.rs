@@ -54,6 +54,9 @@ fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
     if let Some(file) = &spec.json_schema {
         request.response_format = Some(json_schema_format(file)?);
     }
+    if let Some(text) = spec.extra_body {
+        request.extra_body = Some(extra_body(text)?);
+    }
     if request.messages.is_empty() {
         return Err(Error::Config(format!(
             "{}: the eval sends no messages; set `prompt`, `system` or `messages`",
@@ -87,6 +90,11 @@ fn assertions(spec: &EvalSpec) -> Result<Vec<Assertion>> {
         .iter()
         .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, spec.vars))
         .collect()
+}
+
+/// `extra_body`: a JSON object, passed through verbatim.
+fn extra_body(text: &str) -> Result<serde_json::Map<String, Value>> {
+    llama_test_core::providers::parse_extra_body(text).map_err(Error::Config)
 }
 
 fn parse_json(file: &FileSpec) -> Result<Value> {

@@ -8,17 +8,30 @@ use reqwest::{Method, Response};
 use serde_json::Value;
 
 use super::ClientConfig;
-use super::retry::{Failure, server_delay, should_retry_override, status_is_retryable};
+use super::retry::{
+    Failure, GenerationFailure, server_delay, should_retry_override, status_is_retryable,
+};
 use crate::completion::RateLimitInfo;
 use crate::error::{Error, redact_secrets};
 use crate::exchange::REPLAY_MISS_HEADER;
+use crate::providers::Auth;
 use crate::wire;
 
 /// What to send.
 pub(crate) struct Outgoing<'a> {
     pub method: Method,
+    /// The service root.
+    pub base_url: &'a str,
     /// Appended to the base URL, e.g. `/v1/chat/completions`.
     pub path: &'a str,
+    /// The key and how it travels.
+    pub key: Option<&'a str>,
+    pub auth: Auth,
+    /// Extra headers (from `llama-test.toml`).
+    pub headers: &'a [(String, String)],
+    /// Variables to name in errors: the key's and the base URL's.
+    pub key_env: &'a str,
+    pub base_url_env: &'a str,
     pub body: Option<&'a Value>,
     /// Ask for `text/event-stream`.
     pub stream: bool,
@@ -34,7 +47,7 @@ pub(crate) async fn send(
     outgoing: &Outgoing<'_>,
     attempt: u32,
 ) -> Result<(Response, Instant), Failure> {
-    let url = format!("{}{}", config.base_url, outgoing.path);
+    let url = format!("{}{}", outgoing.base_url, outgoing.path);
     let accept = if outgoing.stream {
         "text/event-stream"
     } else {
@@ -44,16 +57,23 @@ pub(crate) async fn send(
         .request(outgoing.method.clone(), &url)
         .timeout(config.timeout)
         .header(ACCEPT, accept);
-    if let Some(key) = &config.api_key {
-        let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            Failure::fatal(Error::Config(
-                "LLAMA_API_KEY contains characters that are not allowed in an HTTP header \
-                 (newline or control characters); check how it was set"
-                    .into(),
-            ))
+    if let Some(key) = outgoing.key {
+        let (name, text) = match outgoing.auth {
+            Auth::Header(name) => (name, key.to_owned()),
+            Auth::Bearer | Auth::Aws => (AUTHORIZATION.as_str(), format!("Bearer {key}")),
+        };
+        let mut value = HeaderValue::from_str(&text).map_err(|_| {
+            Failure::fatal(Error::Config(format!(
+                "{} contains characters that are not allowed in an HTTP header \
+                 (newline or control characters); check how it was set",
+                outgoing.key_env
+            )))
         })?;
         value.set_sensitive(true);
-        request = request.header(AUTHORIZATION, value);
+        request = request.header(name, value);
+    }
+    for (name, value) in outgoing.headers {
+        request = request.header(name.as_str(), value.as_str());
     }
     if let Some(body) = outgoing.body {
         let bytes = serde_json::to_vec(body).map_err(|e| {
@@ -67,10 +87,10 @@ pub(crate) async fn send(
     let response = request
         .send()
         .await
-        .map_err(|e| transport_failure(&e, config, &url, attempt))?;
+        .map_err(|e| transport_failure(&e, config, outgoing.base_url_env, &url, attempt))?;
     if response.headers().contains_key(REPLAY_MISS_HEADER) {
         let text = response.text().await.unwrap_or_default();
-        let key = config.api_key.as_deref();
+        let key = outgoing.key;
         return Err(Failure::fatal(Error::Fixture(redact_secrets(&text, key))));
     }
     let status = response.status().as_u16();
@@ -80,19 +100,52 @@ pub(crate) async fn send(
     let headers = response.headers().clone();
     let body = response.text().await.unwrap_or_default();
     let delay = server_delay(&headers);
-    let error = wire::status_error(
-        status,
-        &body,
-        config.api_key.as_deref(),
-        outgoing.model,
-        attempt,
-        delay,
-    );
+    let error = wire::status_error(status, &body, outgoing.key, outgoing.model, attempt, delay);
+    if let Some(generation) = generation_failure(status, &body) {
+        return Err(Failure {
+            error,
+            retry: false,
+            server_delay: None,
+            status: Some(status),
+            generation: Some(generation),
+        });
+    }
     Err(Failure {
         error,
         retry: should_retry_override(&headers).unwrap_or_else(|| status_is_retryable(status)),
         server_delay: delay,
         status: Some(status),
+        generation: None,
+    })
+}
+
+/// Servers that parse tool calls out of the model's text answer an error
+/// when the text is not a well-formed call: Groq a 400 `tool_use_failed`
+/// with the text in `failed_generation`, llama.cpp a 500 "... does not
+/// match the expected ... format". That is the model's answer failing, so
+/// it becomes a completion whose checks fail, and is never retried (the
+/// same prompt at temperature 0 fails the same way).
+fn generation_failure(status: u16, body: &str) -> Option<GenerationFailure> {
+    let value: Value = serde_json::from_str(body).ok()?;
+    let error = value.get("error")?;
+    let message = wire::message_from_value(&value).unwrap_or_default();
+    let code = error
+        .get("code")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let is_groq = status == 400 && code == "tool_use_failed";
+    let is_llamacpp = status == 500
+        && message.contains("does not match the expected")
+        && message.contains("format");
+    (is_groq || is_llamacpp).then(|| GenerationFailure {
+        message,
+        raw: error
+            .get("failed_generation")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        status,
+        body: value.clone(),
     })
 }
 
@@ -100,6 +153,7 @@ pub(crate) async fn send(
 pub(crate) fn transport_failure(
     error: &reqwest::Error,
     config: &ClientConfig,
+    base_url_env: &str,
     url: &str,
     attempt: u32,
 ) -> Failure {
@@ -113,11 +167,12 @@ pub(crate) fn transport_failure(
             retry: true,
             server_delay: None,
             status: None,
+            generation: None,
         };
     }
     if error.is_builder() {
         return Failure::fatal(Error::Config(format!(
-            "cannot build a request for `{}`: {}; check LLAMA_API_BASE_URL",
+            "cannot build a request for `{}`: {}; check {base_url_env}",
             redact_secrets(url, key),
             redact_secrets(&error_chain(error), key)
         )));
@@ -130,6 +185,7 @@ pub(crate) fn transport_failure(
         retry: true,
         server_delay: None,
         status: None,
+        generation: None,
     }
 }
 
@@ -149,7 +205,9 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// The four `x-ratelimit-*` headers.
+/// The `x-ratelimit-*` headers, with the dialects of other hosts: Together's
+/// `x-tokenlimit-*`, Cerebras' `-day`/`-minute` suffixes, reset times as
+/// seconds or Groq's `6m0s`-style durations.
 pub(crate) fn rate_limit_info(headers: &HeaderMap) -> RateLimitInfo {
     let number = |name: &str| {
         let value = headers.get(name)?.to_str().ok()?.trim();
@@ -161,11 +219,42 @@ pub(crate) fn rate_limit_info(headers: &HeaderMap) -> RateLimitInfo {
                 .map(|f| f as u64)
         })
     };
+    let first = |names: &[&str]| names.iter().find_map(|n| number(n));
+    let text = |name: &str| headers.get(name)?.to_str().ok().map(str::to_owned);
+    let reset = [
+        "x-ratelimit-reset-requests",
+        "x-ratelimit-reset-tokens",
+        "x-ratelimit-reset-requests-minute",
+        "x-ratelimit-reset-tokens-minute",
+        "x-ratelimit-reset",
+    ]
+    .iter()
+    .filter_map(|n| text(n).and_then(|v| super::reset::parse_reset(&v)))
+    .max();
     RateLimitInfo {
-        limit_requests: number("x-ratelimit-limit-requests"),
-        remaining_requests: number("x-ratelimit-remaining-requests"),
-        limit_tokens: number("x-ratelimit-limit-tokens"),
-        remaining_tokens: number("x-ratelimit-remaining-tokens"),
+        limit_requests: first(&[
+            "x-ratelimit-limit-requests",
+            "x-ratelimit-limit-requests-minute",
+            "x-ratelimit-limit-requests-day",
+            "x-ratelimit-limit",
+        ]),
+        remaining_requests: first(&[
+            "x-ratelimit-remaining-requests",
+            "x-ratelimit-remaining-requests-minute",
+            "x-ratelimit-remaining-requests-day",
+            "x-ratelimit-remaining",
+        ]),
+        limit_tokens: first(&[
+            "x-ratelimit-limit-tokens",
+            "x-ratelimit-limit-tokens-minute",
+            "x-tokenlimit-limit",
+        ]),
+        remaining_tokens: first(&[
+            "x-ratelimit-remaining-tokens",
+            "x-ratelimit-remaining-tokens-minute",
+            "x-tokenlimit-remaining",
+        ]),
+        reset,
     }
 }
 

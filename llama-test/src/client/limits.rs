@@ -85,21 +85,73 @@ impl FamilyLimiter {
     }
 }
 
-type Registry = Mutex<HashMap<ModelFamily, Arc<FamilyLimiter>>>;
+/// A shared quota: one of the Llama API's model families, or one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Pool {
+    /// A Llama API family (limits are per team across keys).
+    Family(ModelFamily),
+    /// Everything sent to one provider.
+    Provider(String),
+}
+
+impl Pool {
+    /// The pool of `provider`, with the `rpm`/`tpm` it declares (first
+    /// declaration wins for the process). Without them only the server's
+    /// own signals (429 `retry-after`, spent budgets) slow it down.
+    pub(crate) fn provider(provider: &crate::providers::Provider) -> Pool {
+        let pool = Pool::Provider(provider.name.clone());
+        let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
+        if !families.contains_key(&pool) {
+            let limits = FamilyLimits {
+                requests_per_minute: provider.rpm.unwrap_or(UNLIMITED).max(1),
+                tokens_per_minute: provider.tpm.unwrap_or(UNLIMITED).max(1),
+            };
+            if let Ok(limiter) = FamilyLimiter::new(limits) {
+                families.insert(pool.clone(), Arc::new(limiter));
+            }
+        }
+        pool
+    }
+}
+
+/// The quota of a pool nobody declared limits for.
+const UNLIMITED: u32 = 100_000_000;
+
+type Registry = Mutex<HashMap<Pool, Arc<FamilyLimiter>>>;
 
 static FAMILIES: LazyLock<Registry> = LazyLock::new(Default::default);
 static IN_FLIGHT: LazyLock<Mutex<HashMap<usize, Arc<Semaphore>>>> = LazyLock::new(Default::default);
 
-fn limiter(family: ModelFamily) -> Arc<FamilyLimiter> {
+fn limiter(pool: &Pool) -> Arc<FamilyLimiter> {
     let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
-    families
-        .entry(family)
-        .or_insert_with(|| {
-            let limits = FamilyLimits::from_catalogue(family);
-            // The catalogue's limits are never zero.
-            Arc::new(FamilyLimiter::new(limits).expect("catalogue limits are non-zero"))
-        })
-        .clone()
+    if let Some(limiter) = families.get(pool) {
+        return Arc::clone(limiter);
+    }
+    let limits = match pool {
+        Pool::Family(family) => FamilyLimits::from_catalogue(*family),
+        Pool::Provider(_) => FamilyLimits {
+            requests_per_minute: UNLIMITED,
+            tokens_per_minute: UNLIMITED,
+        },
+    };
+    // Both sources of limits are non-zero constants.
+    let limiter = Arc::new(FamilyLimiter::new(limits).unwrap_or_else(|_| unreachable_limits()));
+    families.insert(pool.clone(), Arc::clone(&limiter));
+    limiter
+}
+
+fn unreachable_limits() -> FamilyLimiter {
+    let one = NonZeroU32::MIN;
+    FamilyLimiter {
+        limits: FamilyLimits {
+            requests_per_minute: UNLIMITED,
+            tokens_per_minute: UNLIMITED,
+        },
+        requests: RateLimiter::direct(Quota::per_minute(one)),
+        tokens: RateLimiter::direct(Quota::per_minute(one)),
+        tokens_burst: one,
+        not_before: Mutex::new(None),
+    }
 }
 
 /// Replaces a family's limits for the whole process (e.g. a team with a
@@ -115,23 +167,30 @@ pub fn set_family_limits(
         tokens_per_minute,
     })?;
     let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(old) = families.get(&family) {
+    let pool = Pool::Family(family);
+    if let Some(old) = families.get(&pool) {
         *fresh.not_before() = *old.not_before();
     }
-    families.insert(family, Arc::new(fresh));
+    families.insert(pool, Arc::new(fresh));
     Ok(())
 }
 
 /// The limits in force for a family.
 pub fn family_limits(family: ModelFamily) -> FamilyLimits {
-    limiter(family).limits
+    limiter(&Pool::Family(family)).limits
 }
 
 /// Holds back every request of `family` for `delay` from now (extends, never
 /// shortens, a pause already in force).
 pub fn pause_family(family: ModelFamily, delay: Duration) {
+    pause(&Pool::Family(family), delay);
+}
+
+/// Holds back every request of `pool` for `delay` from now (extends, never
+/// shortens, a pause already in force).
+pub fn pause(pool: &Pool, delay: Duration) {
     let until = Instant::now() + delay;
-    let limiter = limiter(family);
+    let limiter = limiter(pool);
     let mut not_before = limiter.not_before();
     if not_before.is_none_or(|t| t < until) {
         *not_before = Some(until);
@@ -139,15 +198,15 @@ pub fn pause_family(family: ModelFamily, delay: Duration) {
 }
 
 /// Waits until `family` may send one request costing about `estimated_tokens`.
-pub(crate) async fn acquire(family: ModelFamily, estimated_tokens: u32) {
-    let limiter = limiter(family);
+pub(crate) async fn acquire(pool: &Pool, estimated_tokens: u32) {
+    let limiter = limiter(pool);
     loop {
         let wait = limiter
             .not_before()
             .and_then(|t| t.checked_duration_since(Instant::now()));
         match wait {
             Some(wait) if !wait.is_zero() => {
-                tracing::debug!(?family, ?wait, "rate limit pause in force; waiting");
+                tracing::debug!(?pool, ?wait, "rate limit pause in force; waiting");
                 tokio::time::sleep(wait).await;
             }
             _ => break,
@@ -162,13 +221,10 @@ pub(crate) async fn acquire(family: ModelFamily, estimated_tokens: u32) {
 }
 
 /// Slows a family down when a response says its request budget is spent.
-pub(crate) fn observe(family: ModelFamily, info: &RateLimitInfo) {
+pub(crate) fn observe(pool: &Pool, info: &RateLimitInfo) {
     if info.remaining_requests == Some(0) || info.remaining_tokens == Some(0) {
-        tracing::debug!(
-            ?family,
-            "server reports the rate-limit budget spent; pausing"
-        );
-        pause_family(family, EXHAUSTED_PAUSE);
+        tracing::debug!(?pool, "server reports the rate-limit budget spent; pausing");
+        pause(pool, info.reset.unwrap_or(EXHAUSTED_PAUSE));
     }
 }
 

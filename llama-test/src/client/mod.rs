@@ -7,25 +7,27 @@
 
 mod http;
 pub mod limits;
+mod not_found;
 mod read;
+mod reset;
 mod retry;
+mod route;
 
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::Method;
 
-use crate::catalogue::{self, ModelFamily};
 use crate::completion::Completion;
 use crate::error::{Error, Result};
-use crate::exchange::{self, Exchange, RecordedRequest, RecordedResponse};
-use crate::images;
-use crate::request::ChatRequest;
-use crate::wire;
+use crate::exchange::{self, Exchange, RecordedBody, RecordedRequest, RecordedResponse};
+use crate::providers::{Auth, Providers};
+use crate::request::{ChatRequest, Endpoint};
 
 use http::{Outgoing, header_pairs, rate_limit_info, redact_error};
 use read::Expect;
-use retry::{Failure, Gate, Success};
+use retry::{Failure, Gate, GenerationFailure, Success};
+use route::Route;
 
 /// Completion tokens assumed for the rate limiter when `max_tokens` is unset.
 const DEFAULT_COMPLETION_ESTIMATE: u32 = 512;
@@ -52,6 +54,13 @@ pub struct ClientConfig {
     /// Process-wide cap on requests in flight, shared by all clients with
     /// the same value. Default 64; `0` means no cap.
     pub max_in_flight: usize,
+    /// Every provider a model id may name (`openrouter:...`), with their
+    /// URLs and keys. Default: the built-in presets, from the environment.
+    pub providers: std::sync::Arc<Providers>,
+    /// Send every other provider's requests to `base_url/<provider>`
+    /// instead of its own URL, without its key (replay does this, and tests
+    /// against one simulator). Default false.
+    pub providers_under_base_url: bool,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -64,7 +73,8 @@ impl std::fmt::Debug for ClientConfig {
             .field("allow_unlisted_models", &self.allow_unlisted_models)
             .field("rate_limited", &self.rate_limited)
             .field("max_in_flight", &self.max_in_flight)
-            .finish()
+            .field("providers_under_base_url", &self.providers_under_base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,6 +89,8 @@ impl ClientConfig {
             allow_unlisted_models: false,
             rate_limited: true,
             max_in_flight: 64,
+            providers: Providers::builtin(),
+            providers_under_base_url: false,
         }
     }
 
@@ -130,7 +142,7 @@ impl Client {
     /// because building a client (TLS roots, pool) is slow next to a
     /// replayed call.
     pub fn shared(config: &ClientConfig) -> Result<Client> {
-        type Key = (Duration, u32, bool, bool, bool, usize);
+        type Key = (Duration, u32, bool, bool, bool, usize, usize, bool);
         static CACHE: OnceLock<Mutex<Vec<(Key, Client)>>> = OnceLock::new();
         let key = (
             config.timeout,
@@ -139,6 +151,8 @@ impl Client {
             config.rate_limited,
             config.api_key.is_some(),
             config.max_in_flight,
+            std::sync::Arc::as_ptr(&config.providers) as usize,
+            config.providers_under_base_url,
         );
         let mut cache = CACHE
             .get_or_init(Mutex::default)
@@ -175,46 +189,59 @@ impl Client {
     /// The model id, the images and the options are checked before anything
     /// is sent; those errors never reach the network.
     pub async fn chat_exchange(&self, request: &ChatRequest) -> Result<(Completion, Exchange)> {
-        let key = self.config.api_key.as_deref();
-        self.chat_exchange_inner(request)
-            .await
-            .map_err(|e| redact_error(e, key))
+        let route = Route::new(&self.config, request)
+            .map_err(|e| redact_error(e, self.config.api_key.as_deref()))?;
+        let key = route.key.clone();
+        match self.chat_exchange_inner(request, &route).await {
+            Ok(done) => Ok(done),
+            Err(Error::NotFound { message, .. }) if !route.is_llamaapi() => {
+                Err(not_found::explain(self, &route, message).await)
+            }
+            Err(e) => Err(e),
+        }
+        .map_err(|e| redact_error(e, key.as_deref()))
     }
 
-    async fn chat_exchange_inner(&self, request: &ChatRequest) -> Result<(Completion, Exchange)> {
-        let info = catalogue::resolve(&request.model, self.config.allow_unlisted_models)?;
-        images::validate_request_images(request, info)?;
-        let body = wire::request_body(request)?;
-        let model = catalogue::parse_provider_id(&request.model);
+    async fn chat_exchange_inner(
+        &self,
+        request: &ChatRequest,
+        route: &Route,
+    ) -> Result<(Completion, Exchange)> {
         let gate = Gate {
-            family: self
-                .config
-                .rate_limited
-                .then(|| info.map_or(ModelFamily::Standard, |m| m.family)),
+            pool: route.pool.clone(),
             estimated_tokens: estimate_tokens(request),
         };
-        let path = request.endpoint.path();
         let outgoing = Outgoing {
             method: Method::POST,
-            path,
-            body: Some(&body),
+            base_url: &route.base_url,
+            path: &route.path,
+            key: route.key.as_deref(),
+            auth: route.auth,
+            headers: &route.headers,
+            key_env: &route.key_env,
+            base_url_env: &route.base_url_env,
+            body: Some(&route.body),
             stream: request.stream,
-            model: Some(model),
+            model: route.is_llamaapi().then_some(route.model.as_str()),
         };
         let expect = Expect {
-            model,
-            endpoint: request.endpoint,
+            model: &route.model,
+            endpoint: match route.is_llamaapi() {
+                true => request.endpoint,
+                false => Endpoint::Compat,
+            },
             stream: request.stream,
         };
-        let (completion, response) = retry::with_retries(&self.config, gate, path, |attempt| {
-            self.attempt_chat(&outgoing, &expect, attempt)
-        })
-        .await?;
+        let (completion, response) =
+            retry::with_retries(&self.config, gate, &route.path, |attempt| {
+                self.attempt_chat(&outgoing, &expect, attempt)
+            })
+            .await?;
         let exchange = Exchange {
             request: RecordedRequest {
                 method: "POST".into(),
-                path: path.into(),
-                body,
+                path: route.recorded_path.clone(),
+                body: route.body.clone(),
             },
             response,
         };
@@ -227,7 +254,15 @@ impl Client {
         expect: &Expect<'_>,
         attempt: u32,
     ) -> std::result::Result<Success<(Completion, RecordedResponse)>, Failure> {
-        let (response, started) = http::send(&self.http, &self.config, outgoing, attempt).await?;
+        let (response, started) =
+            match http::send(&self.http, &self.config, outgoing, attempt).await {
+                Ok(sent) => sent,
+                Err(Failure {
+                    generation: Some(generation),
+                    ..
+                }) => return Ok(failed_generation(generation, expect)),
+                Err(failure) => return Err(failure),
+            };
         let status = response.status().as_u16();
         let headers = exchange::allowed_headers(header_pairs(response.headers()));
         let rate_limit = rate_limit_info(response.headers());
@@ -254,12 +289,18 @@ impl Client {
     pub async fn list_models(&self) -> Result<Vec<ModelEntry>> {
         let key = self.config.api_key.as_deref();
         let gate = Gate {
-            family: None,
+            pool: None,
             estimated_tokens: 0,
         };
         let outgoing = Outgoing {
             method: Method::GET,
+            base_url: &self.config.base_url,
             path: "/v1/models",
+            key: self.config.api_key.as_deref(),
+            auth: Auth::Bearer,
+            headers: &[],
+            key_env: "LLAMA_API_KEY",
+            base_url_env: "LLAMA_API_BASE_URL",
             body: None,
             stream: false,
             model: None,
@@ -271,7 +312,7 @@ impl Client {
         .map_err(|e| redact_error(e, key))
     }
 
-    async fn attempt_list_models(
+    pub(super) async fn attempt_list_models(
         &self,
         outgoing: &Outgoing<'_>,
         attempt: u32,
@@ -283,7 +324,9 @@ impl Client {
             true => Failure::fatal(Error::Decode {
                 message: format!("the models list is not JSON: {e}"),
             }),
-            false => http::transport_failure(&e, &self.config, &url, attempt),
+            false => {
+                http::transport_failure(&e, &self.config, outgoing.base_url_env, &url, attempt)
+            }
         })?;
         // The SDKs unwrap `{"data": [...]}`; a bare array is accepted too.
         let list = body.get("data").unwrap_or(&body).clone();
@@ -293,6 +336,30 @@ impl Client {
             })
         })?;
         Ok(Success { value, rate_limit })
+    }
+}
+
+/// The completion of an answer the server refused as a malformed tool call:
+/// no tool calls, the raw generation as text, the server's reason kept.
+fn failed_generation(
+    failure: GenerationFailure,
+    expect: &Expect<'_>,
+) -> Success<(Completion, RecordedResponse)> {
+    let mut completion = Completion::empty(expect.model, expect.endpoint);
+    completion.text = failure.raw;
+    completion.generation_error = Some(failure.message);
+    completion.stop_reason = Some(crate::completion::StopReason::Other(
+        "generation_failed".into(),
+    ));
+    let recorded = RecordedResponse {
+        status: failure.status,
+        headers: Default::default(),
+        body: RecordedBody::Json(failure.body),
+        latency_ms: Some(0),
+    };
+    Success {
+        value: (completion, recorded),
+        rate_limit: Default::default(),
     }
 }
 

@@ -46,7 +46,7 @@ pub(crate) async fn read_chat(
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| transport_failure(&e, config, &url, attempt))?;
+        .map_err(|e| transport_failure(&e, config, "the base URL variable", &url, attempt))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::fatal(Error::Decode {
             message: format!(

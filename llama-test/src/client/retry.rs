@@ -13,8 +13,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 
 use super::ClientConfig;
-use super::limits;
-use crate::catalogue::ModelFamily;
+use super::limits::{self, Pool};
 use crate::completion::RateLimitInfo;
 use crate::error::{Error, Result};
 
@@ -32,6 +31,21 @@ pub(crate) struct Failure {
     pub server_delay: Option<Duration>,
     /// The HTTP status, when there was a response.
     pub status: Option<u16>,
+    /// The server refused what the model generated (a malformed tool
+    /// call): the model's failure, answered as a completion, not retried.
+    pub generation: Option<GenerationFailure>,
+}
+
+/// A 4xx/5xx that reports a bad generation rather than a bad request.
+#[derive(Debug, Clone)]
+pub(crate) struct GenerationFailure {
+    /// The server's message.
+    pub message: String,
+    /// The raw generation, when the server returned it (`failed_generation`).
+    pub raw: String,
+    /// The response as received, to record.
+    pub status: u16,
+    pub body: serde_json::Value,
 }
 
 impl Failure {
@@ -42,6 +56,7 @@ impl Failure {
             retry: false,
             server_delay: None,
             status: None,
+            generation: None,
         }
     }
 }
@@ -97,8 +112,8 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Which shared limits an attempt draws from.
 pub(crate) struct Gate {
-    /// The family's rate limiter, or `None` to bypass it.
-    pub family: Option<ModelFamily>,
+    /// The pool's rate limiter, or `None` to bypass it.
+    pub pool: Option<Pool>,
     /// Estimated token cost of one attempt.
     pub estimated_tokens: u32,
 }
@@ -120,25 +135,25 @@ where
     loop {
         // Wait for the rate limiter first: a request sleeping on a paused
         // family must not hold an in-flight slot others could use.
-        if let Some(family) = gate.family {
-            limits::acquire(family, gate.estimated_tokens).await;
+        if let Some(pool) = &gate.pool {
+            limits::acquire(pool, gate.estimated_tokens).await;
         }
         let permit = limits::in_flight_permit(config.max_in_flight).await;
         let outcome = attempt(number).await;
         drop(permit);
         let failure = match outcome {
             Ok(success) => {
-                if let Some(family) = gate.family {
-                    limits::observe(family, &success.rate_limit);
+                if let Some(pool) = &gate.pool {
+                    limits::observe(pool, &success.rate_limit);
                 }
                 return Ok(success.value);
             }
             Err(failure) => failure,
         };
-        if let (Some(family), Some(delay), Some(429)) =
-            (gate.family, failure.server_delay, failure.status)
+        if let (Some(pool), Some(delay), Some(429)) =
+            (&gate.pool, failure.server_delay, failure.status)
         {
-            limits::pause_family(family, delay);
+            limits::pause(pool, delay);
         }
         if !failure.retry || number > config.max_retries {
             return Err(failure.error);

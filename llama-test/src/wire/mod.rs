@@ -9,8 +9,8 @@ pub mod response;
 pub mod sse;
 pub mod stream;
 
-pub use errors::{error_message, status_error};
-pub use request::request_body;
+pub use errors::{error_message, message_from_value, status_error};
+pub use request::{provider_body, request_body};
 pub use response::parse_completion;
 pub use stream::StreamAssembler;
 

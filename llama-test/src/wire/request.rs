@@ -9,20 +9,103 @@ use serde_json::{Map, Number, Value, json};
 
 use crate::completion::ToolCall;
 use crate::error::{Error, Result};
+use crate::providers::Provider;
 use crate::request::{
     ChatRequest, ContentPart, Endpoint, Message, Role, Sampling, Tool, ToolChoice,
 };
 
-/// Builds the request body for `request.endpoint`.
+/// Builds the request body for `request.endpoint` of Meta's Llama API.
 pub fn request_body(request: &ChatRequest) -> Result<Value> {
+    let model = crate::catalogue::parse_provider_id(&request.model);
+    let mut body = common_body(request, model, request.endpoint)?;
+    encode_sampling(&request.sampling, request.endpoint, &mut body)?;
+    merge_extra(&mut body, None, request.extra_body.as_ref());
+    Ok(Value::Object(body))
+}
+
+/// Builds the OpenAI Chat Completions body for `provider`, sending `model`:
+/// the provider's sampling names, a trailing usage chunk for streams where
+/// the provider supports it, and its `extra_body` under the request's.
+pub fn provider_body(request: &ChatRequest, provider: &Provider, model: &str) -> Result<Value> {
+    let mut body = common_body(request, model, Endpoint::Compat)?;
+    encode_provider_sampling(&request.sampling, provider, &mut body)?;
+    if request.stream && provider.stream_usage {
+        body.insert("stream_options".into(), json!({"include_usage": true}));
+    }
+    merge_extra(
+        &mut body,
+        Some(&provider.extra_body),
+        request.extra_body.as_ref(),
+    );
+    Ok(Value::Object(body))
+}
+
+/// Extra fields go in verbatim, the eval's over the provider's: they are
+/// how users reach server options llama-test does not model (llama.cpp's
+/// `logit_bias`, OpenRouter's `provider`, vLLM's guided decoding).
+fn merge_extra(
+    body: &mut Map<String, Value>,
+    provider: Option<&Map<String, Value>>,
+    request: Option<&Map<String, Value>>,
+) {
+    for extra in [provider, request].into_iter().flatten() {
+        for (k, v) in extra {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// The sampling values a request sets, by attribute name.
+fn sampling_values(s: &Sampling) -> [(&'static str, Option<Value>); 7] {
+    let float = |v: Option<f64>| v.map(|f| Number::from_f64(f).map_or(Value::Null, Value::Number));
+    [
+        ("temperature", float(s.temperature)),
+        ("top_p", float(s.top_p)),
+        ("top_k", s.top_k.map(Value::from)),
+        ("max_tokens", s.max_tokens.map(Value::from)),
+        ("repetition_penalty", float(s.repetition_penalty)),
+        ("frequency_penalty", float(s.frequency_penalty)),
+        ("presence_penalty", float(s.presence_penalty)),
+    ]
+}
+
+fn encode_provider_sampling(
+    s: &Sampling,
+    provider: &Provider,
+    body: &mut Map<String, Value>,
+) -> Result<()> {
+    for (name, value) in sampling_values(s) {
+        let Some(value) = value else { continue };
+        if value.is_null() {
+            return Err(Error::InvalidRequest(format!(
+                "`{name}` must be a finite number"
+            )));
+        }
+        let Some((_, wire)) = provider.sampling.iter().find(|(n, _)| *n == name) else {
+            let message =
+                llama_test_core::providers::sampling_error(&provider.name, provider.kind, name)
+                    .unwrap_or_else(|| {
+                        format!("`{name}` is not accepted by provider `{}`", provider.name)
+                    });
+            return Err(Error::InvalidRequest(message));
+        };
+        body.insert((*wire).to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Model, messages, stream, tools, tool choice, response format and user.
+fn common_body(
+    request: &ChatRequest,
+    model: &str,
+    endpoint: Endpoint,
+) -> Result<Map<String, Value>> {
     if request.messages.is_empty() {
         return Err(Error::InvalidRequest(
             "the request has no messages; add a prompt or messages".into(),
         ));
     }
-    let endpoint = request.endpoint;
     let mut body = Map::new();
-    let model = crate::catalogue::parse_provider_id(&request.model);
     body.insert("model".into(), Value::String(model.to_owned()));
     let messages = request
         .messages
@@ -31,7 +114,6 @@ pub fn request_body(request: &ChatRequest) -> Result<Value> {
         .map(|(i, m)| encode_message(m, i, endpoint))
         .collect::<Result<Vec<_>>>()?;
     body.insert("messages".into(), Value::Array(messages));
-    encode_sampling(&request.sampling, endpoint, &mut body)?;
     if request.stream {
         body.insert("stream".into(), Value::Bool(true));
     }
@@ -51,7 +133,7 @@ pub fn request_body(request: &ChatRequest) -> Result<Value> {
     if let Some(user) = &request.user {
         body.insert("user".into(), Value::String(user.clone()));
     }
-    Ok(Value::Object(body))
+    Ok(body)
 }
 
 fn encode_sampling(s: &Sampling, endpoint: Endpoint, body: &mut Map<String, Value>) -> Result<()> {

@@ -13,6 +13,12 @@ use crate::request::Endpoint;
 /// `endpoint` (which is only recorded on the result), so a proxy answering in
 /// the other format still works.
 pub fn parse_completion(model: &str, endpoint: Endpoint, body: &Value) -> Result<Completion> {
+    if let Some(error) = body.get("error").filter(|e| !e.is_null())
+        && body.get("choices").is_none()
+        && body.get("completion_message").is_none()
+    {
+        return Err(error_in_success(error));
+    }
     let mut completion = Completion::empty(model, endpoint);
     completion.id = body.get("id").and_then(Value::as_str).map(str::to_owned);
     completion.usage = usage_from(body);
@@ -41,11 +47,21 @@ pub fn parse_completion(model: &str, endpoint: Endpoint, body: &Value) -> Result
 
 fn read_message(message: &Value, completion: &mut Completion) {
     completion.text = content_text(message.get("content").unwrap_or(&Value::Null));
+    completion.reasoning = reasoning_text(message).filter(|r| !r.is_empty());
     completion.tool_calls = message
         .get("tool_calls")
         .and_then(Value::as_array)
         .map(|calls| calls.iter().map(tool_call).collect())
         .unwrap_or_default();
+}
+
+/// `reasoning_content` (llama.cpp, DeepSeek style) or `reasoning` (vLLM,
+/// OpenRouter) of a message or a stream delta.
+pub(crate) fn reasoning_text(message: &Value) -> Option<String> {
+    ["reasoning_content", "reasoning"]
+        .iter()
+        .find_map(|k| message.get(*k).and_then(Value::as_str))
+        .map(str::to_owned)
 }
 
 /// Applies the rules shared by every parser: a non-empty `tool_calls` means
@@ -107,6 +123,37 @@ pub(crate) fn stop_reason(value: Option<&Value>) -> Option<StopReason> {
         .map(StopReason::parse)
 }
 
+/// An error object inside a 2xx answer (OpenRouter reports failures that
+/// happen after it accepted the request this way), typed by its `code`.
+fn error_in_success(error: &Value) -> Error {
+    let message = super::errors::message_from_value(&serde_json::json!({ "error": error }))
+        .unwrap_or_else(|| error.to_string());
+    let code = error.get("code").and_then(|c| {
+        c.as_u64()
+            .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+    });
+    let message = format!("the server answered HTTP 200 with an error: {message}");
+    match code.and_then(|c| u16::try_from(c).ok()) {
+        Some(status @ (401 | 403)) => Error::Auth { status, message },
+        Some(429) => Error::RateLimited {
+            message,
+            attempts: 1,
+            retry_after: None,
+        },
+        Some(status @ 400..=499) => Error::BadRequest { status, message },
+        Some(status) => Error::Server {
+            status,
+            message,
+            attempts: 1,
+        },
+        None => Error::Server {
+            status: 200,
+            message,
+            attempts: 1,
+        },
+    }
+}
+
 /// Usage from a body or stream event: the native `metrics` list, else the
 /// compat `usage` object.
 pub(crate) fn usage_from(value: &Value) -> Option<Usage> {
@@ -114,6 +161,13 @@ pub(crate) fn usage_from(value: &Value) -> Option<Usage> {
         .get("metrics")
         .and_then(usage_from_metrics)
         .or_else(|| value.get("usage").and_then(usage_from_compat))
+        // Groq puts stream usage in `x_groq.usage` of the last chunk.
+        .or_else(|| {
+            value
+                .get("x_groq")?
+                .get("usage")
+                .and_then(usage_from_compat)
+        })
 }
 
 /// `[{metric, value, unit}]` with `num_prompt_tokens`, `num_completion_tokens`

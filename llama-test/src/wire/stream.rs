@@ -202,6 +202,12 @@ impl StreamAssembler {
             return false;
         };
         let mut carried = false;
+        if let Some(reasoning) = super::response::reasoning_text(delta).filter(|r| !r.is_empty()) {
+            self.completion
+                .reasoning
+                .get_or_insert_with(String::new)
+                .push_str(&reasoning);
+        }
         if let Some(text) = delta.get("content").and_then(Value::as_str) {
             self.completion.text.push_str(text);
             carried = !text.is_empty();

@@ -44,9 +44,7 @@ async fn weather(out: &Output) {
     endpoint = "compat",
     temperature = 1,
     top_p = 0.9,
-    top_k = 40,
     max_tokens = 256,
-    repetition_penalty = 1.1,
     frequency_penalty = 0.5,
     presence_penalty = -0.5,
     stream,
@@ -59,6 +57,17 @@ async fn weather(out: &Output) {
 )]
 #[ignore = "declares an eval for the registry checks; calls no model"]
 async fn every_option() {}
+
+/// The native endpoint's own options (the compat endpoint refuses them).
+#[llama_eval(
+    model = "Llama-3.3-70B-Instruct",
+    prompt = "Hi",
+    top_k = 40,
+    repetition_penalty = 1.1,
+    extra_body = r#"{"user": "evals"}"#
+)]
+#[ignore = "declares an eval for the registry checks; calls no model"]
+fn native_options() {}
 
 #[llama_eval(
     model = "my-finetune",
@@ -211,16 +220,17 @@ fn every_option_reaches_the_spec() {
     );
     assert_eq!(s.endpoint, "compat");
     assert_eq!(
-        (s.temperature, s.top_p, s.top_k, s.max_tokens),
-        (Some(1.0), Some(0.9), Some(40), Some(256))
+        (s.temperature, s.top_p, s.max_tokens),
+        (Some(1.0), Some(0.9), Some(256))
     );
     assert_eq!(
-        (
-            s.repetition_penalty,
-            s.frequency_penalty,
-            s.presence_penalty
-        ),
-        (Some(1.1), Some(0.5), Some(-0.5))
+        (s.frequency_penalty, s.presence_penalty),
+        (Some(0.5), Some(-0.5))
+    );
+    let native = spec("native_options");
+    assert_eq!(
+        (native.top_k, native.repetition_penalty, native.extra_body),
+        (Some(40), Some(1.1), Some(r#"{"user": "evals"}"#))
     );
     assert!(s.stream);
     assert_eq!(
@@ -253,5 +263,5 @@ fn each_generated_test_registers_exactly_once() {
     let mut unique = mine.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!((mine.len(), unique.len()), (7, 7), "{mine:#?}");
+    assert_eq!((mine.len(), unique.len()), (8, 8), "{mine:#?}");
 }
