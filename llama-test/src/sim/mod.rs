@@ -12,9 +12,11 @@
 //! It checks what the real service checks: `Authorization: Bearer <key>`
 //! (401 otherwise), a JSON content type (400), a known model (404 with
 //! `{"title":"Not Found","detail":"Model 'X' not found","status":404}`),
-//! and `Accept: text/event-stream` on streaming requests (400). The native
-//! endpoint also refuses the OpenAI-only fields `max_tokens`,
-//! `frequency_penalty` and `presence_penalty` with a 400 naming the fix.
+//! and, on streaming requests, an `Accept` that names a media type (400
+//! for `*/*` alone, as live; `text/event-stream` and the `application/json`
+//! that Meta's SDKs send both stream). The native endpoint also refuses
+//! the OpenAI-only fields `max_tokens`, `frequency_penalty` and
+//! `presence_penalty` with a 400 naming the fix.
 //!
 //! Answers are deterministic functions of the request, so recordings made
 //! against the simulator are reproducible: an echo of the last user message

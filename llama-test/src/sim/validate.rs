@@ -1,7 +1,8 @@
 //! The checks the real API makes on a chat request before generating, in
 //! the order it makes them: content type, JSON body, required fields,
-//! fields the endpoint does not take, the model, images, and `Accept` for
-//! streams. Each failure is the status and body the real API sends.
+//! fields the endpoint does not take, the model, images, and a wildcard
+//! `Accept` on streams. Each failure is the status and body the real API
+//! sends.
 
 use serde_json::Value;
 use wiremock::{Request, ResponseTemplate};
@@ -95,11 +96,7 @@ pub(crate) fn validate(
         )));
     }
     let stream = body.get("stream").and_then(Value::as_bool) == Some(true);
-    let accepts_sse = request.headers.get_all("accept").iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.to_ascii_lowercase().contains("text/event-stream"))
-    });
-    if stream && !accepts_sse {
+    if stream && only_wildcard_accept(request) {
         return Err(invalid(
             "Streaming requests must send 'Accept: text/event-stream'".to_owned(),
         ));
@@ -110,6 +107,24 @@ pub(crate) fn validate(
         stream,
         body,
     })
+}
+
+/// Whether `Accept` names no media type at all: only `*/*` ranges, or no
+/// header (which HTTP reads as `*/*`). The live API answers a stream asked
+/// for with `*/*` (python-requests' default) with a 400, but streams to
+/// `text/event-stream` and to `application/json`, which Meta's own SDKs send
+/// on every request, streaming or not (`reference/llama-api-wire.md`
+/// §Accept-header quirk). Other concrete types were never observed; they
+/// are let through rather than refused on a guess.
+fn only_wildcard_accept(request: &Request) -> bool {
+    request
+        .headers
+        .get_all("accept")
+        .iter()
+        .flat_map(|value| value.to_str().unwrap_or("").split(','))
+        .map(|range| range.split(';').next().unwrap_or("").trim())
+        .filter(|media_type| !media_type.is_empty())
+        .all(|media_type| media_type == "*/*")
 }
 
 /// `Some(accepts images)` for a served model, `None` for an unknown one.

@@ -1,5 +1,6 @@
 //! `stream: true`: native events, compat chunks, tool-call deltas, and the
-//! `Accept: text/event-stream` rule.
+//! `Accept` rule (400 for `*/*` alone; `text/event-stream` and the SDKs'
+//! `application/json` stream).
 
 use llama_test::sim::SimLlamaApi;
 use serde_json::{Value, json};
@@ -131,31 +132,95 @@ async fn compat_stream_tool_calls_use_indexed_deltas() {
     );
 }
 
+/// A streaming request with this `Accept` value (reqwest's own default is
+/// `*/*`).
+async fn post_stream_accepting(sim: &SimLlamaApi, path: &str, accept: &str) -> reqwest::Response {
+    let mut body = ask("hi");
+    body["stream"] = json!(true);
+    http()
+        .post(format!("{}{path}", sim.uri()))
+        .bearer_auth(sim.api_key())
+        .header("accept", accept)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn streaming_without_accept_event_stream_is_a_400_on_both_endpoints() {
+async fn streaming_with_a_wildcard_accept_is_a_400_on_both_endpoints() {
+    // The one case observed live: python-requests' default `*/*`.
+    let sim = SimLlamaApi::start().await;
+    for path in [NATIVE, COMPAT] {
+        for accept in ["*/*", "*/*;q=0.8", "*/*, */*"] {
+            let response = post_stream_accepting(&sim, path, accept).await;
+            assert_eq!(response.status(), 400, "{path} with {accept:?}");
+            let problem: Value = response.json().await.unwrap();
+            assert!(
+                problem.to_string().contains("text/event-stream"),
+                "{problem}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn streaming_with_the_sdks_accept_application_json_streams_on_both_endpoints() {
+    // Meta's SDKs (and OpenAI's, on compat) send `Accept: application/json`
+    // on every request, and they stream against the live service.
+    let sim = SimLlamaApi::start().await;
+    for path in [NATIVE, COMPAT] {
+        for accept in [
+            "application/json",
+            "text/event-stream",
+            "application/json, text/event-stream;q=0.9",
+            "*/*, text/event-stream",
+        ] {
+            let response = post_stream_accepting(&sim, path, accept).await;
+            assert_eq!(response.status(), 200, "{path} with {accept:?}");
+            let content_type = response.headers()["content-type"].to_str().unwrap();
+            assert!(
+                content_type.starts_with("text/event-stream"),
+                "{path} with {accept:?}: {content_type}"
+            );
+            let body = response.text().await.unwrap();
+            assert!(!data_lines(&body).is_empty(), "{body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn streaming_without_any_accept_header_is_a_400_like_a_wildcard() {
+    // No `Accept` means `*/*` in HTTP. reqwest always sends one, so this
+    // request is written by hand.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let sim = SimLlamaApi::start().await;
     let mut body = ask("hi");
     body["stream"] = json!(true);
-    for (path, accept) in [
-        (NATIVE, None),
-        (NATIVE, Some("*/*")),
-        (COMPAT, Some("application/json")),
-    ] {
-        let mut request = http()
-            .post(format!("{}{path}", sim.uri()))
-            .bearer_auth(sim.api_key())
-            .json(&body);
-        if let Some(accept) = accept {
-            request = request.header("accept", accept);
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 400, "{path} with {accept:?}");
-        let problem: Value = response.json().await.unwrap();
-        assert!(
-            problem.to_string().contains("text/event-stream"),
-            "{problem}"
-        );
-    }
+    let body = body.to_string();
+    let address = sim.uri().trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST {NATIVE} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        sim.api_key(),
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    socket.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
+    assert!(response.contains("text/event-stream"), "{response}");
+    let logged = sim.received_requests();
+    assert!(
+        logged
+            .last()
+            .unwrap()
+            .headers
+            .iter()
+            .all(|(name, _)| name != "accept"),
+        "{logged:?}"
+    );
 }
 
 #[tokio::test]
