@@ -4,7 +4,9 @@
 //!
 //! Nothing here prints a secret: the [`Debug`] forms of [`Credentials`],
 //! [`Auth`] and [`AuthHeader`] redact the secret key, the session token, the
-//! API key and the values of `Authorization` and `X-Amz-Security-Token`.
+//! API key and the values of `Authorization` and `X-Amz-Security-Token`, and
+//! the signer's own `trace` output (which holds the session token) is
+//! silenced.
 
 use std::fmt;
 use std::time::SystemTime;
@@ -297,9 +299,14 @@ pub(crate) fn sign_for_service(
         SignableBody::Bytes(request.body),
     )
     .map_err(|e| fail(&e.to_string()))?;
-    let (instructions, _signature) = aws_sigv4::http_request::sign(signable, &params)
-        .map_err(|e| fail(&e.to_string()))?
-        .into_parts();
+    // `aws-sigv4` traces the canonical request, session token included, at
+    // `trace` level: no subscriber sees the signing, so the token never
+    // reaches a log whatever the user's `RUST_LOG`.
+    let signed =
+        tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::new(), || {
+            aws_sigv4::http_request::sign(signable, &params)
+        });
+    let (instructions, _signature) = signed.map_err(|e| fail(&e.to_string()))?.into_parts();
     let (headers, _query) = instructions.into_parts();
     Ok(headers
         .into_iter()

@@ -871,6 +871,50 @@ fn secrets_never_appear_in_debug_output() {
     assert!(headers.iter().filter(|h| h.is_secret()).count() == 2);
 }
 
+#[test]
+fn signing_logs_no_secret_even_at_trace_level() {
+    #[derive(Clone, Default)]
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut log) = self.0.lock() {
+                log.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+    let parts = RequestParts {
+        method: "POST",
+        url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse",
+        headers: &[("content-type", "application/json")],
+        body: b"{}",
+    };
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::trace!("the capture works");
+        sign(
+            &parts,
+            &test_suite_credentials(Some(token)),
+            "us-east-1",
+            test_suite_time(),
+        )
+        .expect("signs");
+    });
+    let log = String::from_utf8_lossy(&capture.0.lock().expect("the log")).into_owned();
+    assert!(log.contains("the capture works"), "{log}");
+    assert!(!log.contains(token), "{log}");
+    assert!(!log.contains("EXAMPLEKEY"), "{log}");
+}
+
 // ---------------------------------------------------------------- environment
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
