@@ -78,6 +78,8 @@
 //!   calls and a fail-closed Llama rubric grader, usable on plain strings.
 //! - [`Eval`]: programmatic and multi-turn calls inside an eval.
 //! - [`sim`] (feature `sim`): a simulated Llama API for testing your own code.
+//! - [`bedrock`]: AWS Bedrock's Converse wire format (request body, answer,
+//!   event-stream framing, SigV4 and API-key auth) for `bedrock:` models.
 //!
 //! # Prior art
 //!
@@ -91,6 +93,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bedrock;
 pub mod catalogue;
 pub mod checks;
 pub mod client;
