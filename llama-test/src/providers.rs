@@ -173,6 +173,7 @@ impl Provider {
 #[derive(Debug)]
 pub struct Providers {
     file: ConfigFile,
+    keys: BTreeMap<String, String>,
     resolved: Mutex<BTreeMap<String, Arc<Provider>>>,
 }
 
@@ -186,8 +187,17 @@ impl Providers {
     pub fn from_file(file: ConfigFile) -> Providers {
         Providers {
             file,
+            keys: BTreeMap::new(),
             resolved: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Uses `key` for `provider` instead of its key variable (for programs
+    /// that hold keys elsewhere, and for tests, which must not change the
+    /// process environment while other threads read it).
+    pub fn with_key(mut self, provider: &str, key: impl Into<String>) -> Providers {
+        self.keys.insert(provider.to_owned(), key.into());
+        self
     }
 
     /// The providers of the crate at `manifest_dir` (its `llama-test.toml`),
@@ -224,7 +234,11 @@ impl Providers {
         if let Some(p) = resolved.get(name) {
             return Ok(Arc::clone(p));
         }
-        let provider = Arc::new(Provider::resolve(name, &self.file)?);
+        let mut provider = Provider::resolve(name, &self.file)?;
+        if let Some(key) = self.keys.get(name) {
+            provider.key = Some(key.clone());
+        }
+        let provider = Arc::new(provider);
         resolved.insert(name.to_owned(), Arc::clone(&provider));
         Ok(provider)
     }

@@ -81,6 +81,7 @@
 //! ```
 
 mod answer;
+mod dialect;
 mod faults;
 mod prompt;
 mod render;

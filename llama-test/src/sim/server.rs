@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::answer::default_reply;
+use super::dialect::{Dialect, map_sse};
 use super::faults::{error_object, fault_response, problem, seconds_text, with_echo};
 use super::render::{CREATED, Completed};
 use super::reply::{ChatCall, Reply, ReplyKind};
@@ -27,6 +28,9 @@ enum Route {
     Chat(Endpoint),
     Models(Endpoint),
     Model(String),
+    /// An OpenAI-compatible host under `/<provider>/...`.
+    ProviderChat(Dialect),
+    ProviderModels(Dialect),
 }
 
 /// Why a request matches no route.
@@ -39,6 +43,15 @@ enum NoRoute {
 impl Route {
     fn of(method: &str, path: &str) -> Result<Route, NoRoute> {
         let path = path.trim_end_matches('/');
+        if let Some((dialect, rest)) = Dialect::of(path) {
+            return match (rest, method) {
+                ("/v1/chat/completions", "POST") => Ok(Route::ProviderChat(dialect)),
+                ("/v1/models", "GET") => Ok(Route::ProviderModels(dialect)),
+                ("/v1/chat/completions", _) => Err(NoRoute::WrongMethod("POST")),
+                ("/v1/models", _) => Err(NoRoute::WrongMethod("GET")),
+                _ => Err(NoRoute::Unknown),
+            };
+        }
         let (endpoint, rest) = match path.strip_prefix("/compat") {
             Some(rest) => (Endpoint::Compat, rest),
             None => (Endpoint::Native, path),
@@ -106,7 +119,11 @@ impl SimResponder {
         let now = Instant::now();
         let path = request.url.path().to_owned();
         let auth = header(request, "authorization");
-        let authorized = self.accepts(auth);
+        let dialect = Dialect::of(&path).map(|(d, _)| d);
+        let authorized = match dialect {
+            Some(d) => self.accepts_key(d.key(auth, header(request, "api-key")), d.key_optional()),
+            None => self.accepts(auth),
+        };
         let mut live = self.shared.live();
         live.log.push(ReceivedRequest::new(request, authorized));
         let ctx = Ctx {
@@ -143,7 +160,13 @@ impl SimResponder {
                 Some(entry) => ResponseTemplate::new(200).set_body_json(entry),
                 None => ctx.problem(404, format!("Model '{id}' not found")),
             },
-            Route::Chat(endpoint) => {
+            Route::ProviderModels(dialect) => dialect.models(&self.shared.settings.extra_models),
+            Route::Chat(_) | Route::ProviderChat(_) => {
+                let (endpoint, dialect) = match route {
+                    Route::ProviderChat(d) => (Endpoint::Compat, Some(d)),
+                    Route::Chat(e) => (e, None),
+                    _ => (Endpoint::Compat, None),
+                };
                 let rpm = live.script.knobs.rpm;
                 if let Err(wait) = live.window.admit(now, rpm) {
                     // Whole seconds, rounded up, so waiting this long frees a slot.
@@ -160,14 +183,19 @@ impl SimResponder {
                         .insert_header("x-ratelimit-remaining-requests", "0");
                 }
                 drop(live);
-                self.chat(endpoint, request, now, &ctx)
+                self.chat(endpoint, dialect, request, now, &ctx)
             }
         }
     }
 
     fn accepts(&self, auth: Option<&str>) -> bool {
-        let Some(token) = auth.and_then(|a| a.strip_prefix("Bearer ")) else {
-            return false;
+        self.accepts_key(auth.and_then(|a| a.strip_prefix("Bearer ")), false)
+    }
+
+    /// A key matches the simulator's; a local server also takes no key.
+    fn accepts_key(&self, token: Option<&str>, optional: bool) -> bool {
+        let Some(token) = token else {
+            return optional;
         };
         match &self.shared.settings.api_key {
             Some(key) => token == key,
@@ -203,11 +231,12 @@ impl SimResponder {
     fn chat(
         &self,
         endpoint: Endpoint,
+        dialect: Option<Dialect>,
         request: &Request,
         now: Instant,
         ctx: &Ctx,
     ) -> ResponseTemplate {
-        let call = match validate(&self.shared.settings, endpoint, request, ctx) {
+        let call = match validate(&self.shared.settings, endpoint, dialect, request, ctx) {
             Ok(call) => call,
             Err(rejection) => return rejection,
         };
@@ -226,18 +255,30 @@ impl SimResponder {
                 cut_after: knobs.cut_streams_after,
                 error_after: knobs.error_mid_stream_after,
             };
-            let include_usage =
+            let asked =
                 call.body.pointer("/stream_options/include_usage") == Some(&Value::Bool(true));
+            let include_usage = dialect.map_or(asked, |d| d.stream_usage(asked));
+            let mut sse = sse_body(&completed, include_usage, breakage);
+            if let Some(d) = dialect {
+                sse = map_sse(&sse, |event| d.adapt_event(event));
+            }
             ResponseTemplate::new(200)
-                .set_body_raw(
-                    sse_body(&completed, include_usage, breakage),
-                    "text/event-stream",
-                )
+                .set_body_raw(sse, "text/event-stream")
                 .insert_header("cache-control", "no-cache")
         } else {
-            ResponseTemplate::new(200).set_body_json(completed.body())
+            let mut body = completed.body();
+            if let Some(d) = dialect {
+                d.adapt_body(&mut body);
+            }
+            ResponseTemplate::new(200).set_body_json(body)
         };
-        self.with_rate_headers(template, &call.model, completed.total_tokens(), now)
+        self.with_rate_headers(
+            template,
+            dialect,
+            &call.model,
+            completed.total_tokens(),
+            now,
+        )
     }
 
     /// Queued reply, else the responder's, else the fixed one, else the
@@ -263,6 +304,7 @@ impl SimResponder {
     fn with_rate_headers(
         &self,
         template: ResponseTemplate,
+        dialect: Option<Dialect>,
         model: &str,
         tokens: u64,
         now: Instant,
@@ -279,6 +321,10 @@ impl SimResponder {
         live.window.spend_tokens(now, tokens);
         let used_requests = live.window.requests(now);
         let used_tokens = live.window.tokens(now);
+        if let Some(d) = dialect {
+            let remaining = u64::from(rpm).saturating_sub(used_requests);
+            return d.rate_headers(template, rpm, remaining);
+        }
         template
             .insert_header("x-ratelimit-limit-requests", rpm.to_string())
             .insert_header(

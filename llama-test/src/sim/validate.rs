@@ -38,6 +38,7 @@ const COMPAT_ONLY_FIELDS: &[(&str, &str)] = &[
 pub(crate) fn validate(
     settings: &Settings,
     endpoint: Endpoint,
+    dialect: Option<super::dialect::Dialect>,
     request: &Request,
     ctx: &Ctx,
 ) -> Result<ChatCall, ResponseTemplate> {
@@ -86,7 +87,13 @@ pub(crate) fn validate(
             "'tool_choice' names function '{name}', but no tool in 'tools' has that name"
         )));
     }
-    let Some(accepts_images) = accepts_images(settings, model) else {
+    let served = match dialect {
+        // Other hosts' catalogues are open; each decides what it serves.
+        Some(d) if d.serves(model, &settings.extra_models) => Some(true),
+        Some(d) => return Err(d.model_not_found(model)),
+        None => accepts_images(settings, model),
+    };
+    let Some(accepts_images) = served else {
         return Err(ctx.problem(404, format!("Model '{model}' not found")));
     };
     let images: usize = messages.into_iter().flatten().map(count_images).sum();
