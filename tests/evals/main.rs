@@ -12,6 +12,7 @@ mod json_output;
 mod model_comparison;
 mod multimodal;
 mod provider_options;
+mod providers;
 mod selection;
 mod streaming;
 mod text_generation;

@@ -4,10 +4,12 @@
 //! ```sh
 //! cargo run -p llama-test --features sim --bin llama-test-sim
 //! # (or: cargo install llama-test --features sim; llama-test-sim)
-//! # prints the two variables to export; in another shell, export them, then:
+//! # prints the variables to export (the Llama API's and every other
+//! # provider's base URL and key); in another shell, export them, then:
 //! LLAMA_TEST_MODE=record cargo test
 //! ```
 
+use llama_test::providers::{PRESETS, ProviderKind, base_url_env};
 use llama_test::sim::SimLlamaApi;
 
 #[tokio::main]
@@ -15,6 +17,18 @@ async fn main() {
     let sim = SimLlamaApi::start().await;
     println!("export LLAMA_API_BASE_URL={}", sim.uri());
     println!("export LLAMA_API_KEY={}", SimLlamaApi::DEFAULT_API_KEY);
+    // Every OpenAI-compatible provider is simulated under `/<provider>`.
+    for preset in PRESETS.iter().filter(|p| p.kind == ProviderKind::OpenAi) {
+        println!(
+            "export {}={}/{}",
+            base_url_env(preset.name),
+            sim.uri(),
+            preset.name
+        );
+        if let Some(key) = preset.key_env {
+            println!("export {key}={}", SimLlamaApi::DEFAULT_API_KEY);
+        }
+    }
     println!("# simulated Llama API running; Ctrl-C to stop");
     // Serve until the process is interrupted (Ctrl-C ends it; nothing to clean up).
     std::future::pending::<()>().await;
