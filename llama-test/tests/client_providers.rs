@@ -360,6 +360,10 @@ async fn a_malformed_tool_call_is_the_models_failure_not_an_error() {
     let completion = client.chat(&ask("llamacpp:tiny")).await.unwrap();
     assert!(completion.generation_error.is_some());
     assert_eq!(sim.request_count(), 2, "never retried");
+    // An ordinary server error is still an error, and is never recorded.
+    sim.fail_next_with(2, Fault::status(500));
+    let err = client.chat(&ask("llamacpp:tiny")).await.unwrap_err();
+    assert!(matches!(err, Error::Server { .. }), "{err:?}");
 }
 
 #[tokio::test]

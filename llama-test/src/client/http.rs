@@ -127,17 +127,12 @@ pub(crate) async fn send(
 /// same prompt at temperature 0 fails the same way).
 fn generation_failure(status: u16, body: &str) -> Option<GenerationFailure> {
     let value: Value = serde_json::from_str(body).ok()?;
+    if !wire::is_generation_failure(Some(status), &value) {
+        return None;
+    }
     let error = value.get("error")?;
     let message = wire::message_from_value(&value).unwrap_or_default();
-    let code = error
-        .get("code")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let is_groq = status == 400 && code == "tool_use_failed";
-    let is_llamacpp = status == 500
-        && message.contains("does not match the expected")
-        && message.contains("format");
-    (is_groq || is_llamacpp).then(|| GenerationFailure {
+    Some(GenerationFailure {
         message,
         raw: error
             .get("failed_generation")

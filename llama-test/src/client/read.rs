@@ -77,11 +77,24 @@ async fn read_stream(
     while let Some(event) = events.next().await {
         let event = event.map_err(|e| Failure::fatal(stream_read_error(e, config, attempt)))?;
         payloads.push(event.data.clone());
-        if assembler
-            .push(&event.event, &event.data)
-            .map_err(Failure::fatal)?
-            && first_token.is_none()
-        {
+        let carried = match assembler.push(&event.event, &event.data) {
+            Ok(carried) => carried,
+            // llama.cpp reports a malformed tool call inside a 200 stream:
+            // the model's failure, answered, not a harness error.
+            Err(Error::Stream { message }) if is_generation_event(&event.data) => {
+                let mut completion =
+                    crate::completion::Completion::empty(expect.model, expect.endpoint);
+                completion.streamed = true;
+                completion.generation_error = Some(message);
+                completion.stop_reason = Some(crate::completion::StopReason::Other(
+                    "generation_failed".into(),
+                ));
+                completion.latency = started.elapsed();
+                return Ok((completion, RecordedBody::Sse(payloads)));
+            }
+            Err(e) => return Err(Failure::fatal(e)),
+        };
+        if carried && first_token.is_none() {
             first_token = Some(started.elapsed());
         }
         if assembler.is_done() {
@@ -92,6 +105,10 @@ async fn read_stream(
     completion.latency = started.elapsed();
     completion.time_to_first_token = first_token;
     Ok((completion, RecordedBody::Sse(payloads)))
+}
+
+fn is_generation_event(data: &str) -> bool {
+    serde_json::from_str::<Value>(data).is_ok_and(|v| wire::is_generation_failure(None, &v))
 }
 
 fn stream_read_error(

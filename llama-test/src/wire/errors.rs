@@ -54,6 +54,28 @@ pub fn message_from_value(value: &Value) -> Option<String> {
     value.get("message").and_then(text)
 }
 
+/// Whether an error payload reports that the model's generation was not a
+/// well-formed tool call, rather than a problem with the request: Groq's
+/// 400 `tool_use_failed` (text in `failed_generation`) and llama.cpp's
+/// "... does not match the expected ... format" (a 500, or an error event in
+/// a 200 stream). `status` is `None` for stream events. Such an answer is the
+/// model's failure: recorded, replayed, and failed by the checks.
+pub fn is_generation_failure(status: Option<u16>, value: &Value) -> bool {
+    let Some(error) = value.get("error") else {
+        return false;
+    };
+    let code = error
+        .get("code")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let message = message_from_value(value).unwrap_or_default();
+    let groq = status.is_none_or(|s| s == 400) && code == "tool_use_failed";
+    let llamacpp = status.is_none_or(|s| s == 500)
+        && message.contains("does not match the expected")
+        && message.contains("format");
+    groq || llamacpp
+}
+
 /// What an HTTP error status means for a request, after redaction.
 ///
 /// `model` is the requested model id (for the did-you-mean on 404);

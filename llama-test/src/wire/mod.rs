@@ -9,7 +9,7 @@ pub mod response;
 pub mod sse;
 pub mod stream;
 
-pub use errors::{error_message, message_from_value, status_error};
+pub use errors::{error_message, is_generation_failure, message_from_value, status_error};
 pub use request::{provider_body, request_body};
 pub use response::parse_completion;
 pub use stream::StreamAssembler;
