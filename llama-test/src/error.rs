@@ -135,9 +135,22 @@ pub fn redact_secrets(text: &str, key: Option<&str>) -> String {
     if let Some(key) = key.filter(|k| k.len() >= 4) {
         out = out.replace(key, "[REDACTED]");
     }
-    bearer_pattern()
-        .replace_all(&out, "Bearer [REDACTED]")
+    // Any provider's key from the environment, whichever request this is.
+    for secret in crate::providers::secret_values() {
+        out = out.replace(&secret, "[REDACTED]");
+    }
+    let out = bearer_pattern().replace_all(&out, "Bearer [REDACTED]");
+    sigv4_pattern()
+        .replace_all(&out, "AWS4-HMAC-SHA256 [REDACTED]")
         .into_owned()
+}
+
+/// A SigV4 `Authorization` value (credential scope and signature).
+fn sigv4_pattern() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"AWS4-HMAC-SHA256\s+[^\x22'\n]+").expect("constant regex is valid")
+    })
 }
 
 fn bearer_pattern() -> &'static regex::Regex {
@@ -150,6 +163,16 @@ fn bearer_pattern() -> &'static regex::Regex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_sigv4_authorization() {
+        let s = redact_secrets(
+            "echo: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261202/us-east-1/bedrock/aws4_request, Signature=abc\" end",
+            None,
+        );
+        assert!(!s.contains("AKIDEXAMPLE"), "{s}");
+        assert!(s.ends_with("\" end"), "{s}");
+    }
 
     #[test]
     fn redacts_key_and_bearer_tokens() {
