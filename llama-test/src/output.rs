@@ -72,6 +72,20 @@ impl Output {
         self.completion.tool_calls.iter().find(|c| c.name == name)
     }
 
+    /// The model's reasoning, when the server sends it apart from the answer
+    /// (`reasoning_content` from llama.cpp, `reasoning` from vLLM and
+    /// OpenRouter; streamed deltas are joined).
+    pub fn reasoning(&self) -> Option<&str> {
+        self.completion.reasoning.as_deref()
+    }
+
+    /// Why the server refused the model's generation instead of answering
+    /// (a malformed tool call: Groq's `tool_use_failed`, llama.cpp's format
+    /// error). The raw generation, when returned, is [`Output::text`].
+    pub fn generation_error(&self) -> Option<&str> {
+        self.completion.generation_error.as_deref()
+    }
+
     /// Why generation stopped (`ToolCalls` whenever tool calls are present).
     pub fn stop_reason(&self) -> Option<&StopReason> {
         self.completion.stop_reason.as_ref()

@@ -118,3 +118,40 @@ fn unknown_body_is_a_decode_error() {
     assert!(matches!(err, Error::Decode { .. }));
     assert!(err.to_string().contains("completion_message"), "{err}");
 }
+
+#[test]
+fn reasoning_is_read_from_either_field_and_an_error_in_a_200_is_an_error() {
+    for field in ["reasoning_content", "reasoning"] {
+        let body = format!(
+            r#"{{"choices":[{{"message":{{"role":"assistant","content":"4","{field}":"2+2 is 4"}},"finish_reason":"stop"}}]}}"#
+        );
+        let c = parse(&body, Endpoint::Compat);
+        assert_eq!(c.reasoning.as_deref(), Some("2+2 is 4"), "{field}");
+        assert_eq!(c.text, "4");
+    }
+    let body: serde_json::Value = serde_json::from_str(
+        r#"{"error":{"code":429,"message":"Rate limit exceeded: free-models-per-min","metadata":{}}}"#,
+    )
+    .unwrap();
+    let err = crate::wire::parse_completion("m", Endpoint::Compat, &body).unwrap_err();
+    assert!(matches!(err, crate::Error::RateLimited { .. }), "{err:?}");
+    assert!(err.to_string().contains("free-models-per-min"));
+}
+
+#[test]
+fn groq_stream_usage_is_read_from_x_groq() {
+    let mut a = crate::wire::StreamAssembler::new("m", Endpoint::Compat);
+    a.push(
+        "message",
+        r#"{"choices":[{"delta":{"content":"Hi"},"finish_reason":null}]}"#,
+    )
+    .unwrap();
+    a.push(
+        "message",
+        r#"{"choices":[{"delta":{},"finish_reason":"stop"}],"x_groq":{"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}}"#,
+    )
+    .unwrap();
+    a.push("message", "[DONE]").unwrap();
+    let c = a.finish().unwrap();
+    assert_eq!(c.usage.unwrap().total_tokens, 6);
+}
