@@ -72,3 +72,22 @@ fn streams_with_usage(out: Output) {
     assert!(out.time_to_first_token().is_some());
     assert!(out.usage().is_some(), "usage comes from the trailing chunk");
 }
+
+/// The rubric grader runs on any provider: here a local llama.cpp model
+/// grades OpenRouter's answer (a default can also sit in `llama-test.toml`,
+/// `[grader] model = "..."`). The grader fails closed as on the Llama API.
+#[llama_eval(
+    model = "openrouter:meta-llama/llama-3.3-70b-instruct",
+    grader = "llamacpp:tiny",
+    prompt = "Explain quantum computing in simple terms",
+    assert(llm_rubric = "Explains quantum computing without jargon")
+)]
+fn graded_by_another_provider(out: Output) {
+    let requests: Vec<_> = out
+        .request()
+        .messages
+        .iter()
+        .map(|m| m.text_content())
+        .collect();
+    assert!(requests.iter().any(|t| t.contains("quantum")));
+}
