@@ -17,13 +17,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// 401 or 403: the key is missing, wrong, or lacks access.
-    #[error(
-        "authentication failed (HTTP {status}): {message}. Check that LLAMA_API_KEY is set to a valid key"
-    )]
+    #[error("authentication failed (HTTP {status}): {message}")]
     Auth {
         /// The HTTP status, 401 or 403.
         status: u16,
-        /// The server's error message, secrets redacted.
+        /// The server's error message, secrets redacted, and which variable
+        /// holds the key (`Check that LLAMA_API_KEY is set to a valid key`).
         message: String,
     },
 

@@ -389,3 +389,41 @@ async fn a_429_with_dialect_headers_pauses_that_provider() {
     assert_eq!(completion.rate_limit.reset, Some(Duration::from_secs(360)));
     assert!(completion.rate_limit.remaining_requests.is_some());
 }
+
+#[tokio::test]
+async fn a_wrong_key_is_an_auth_error_in_each_dialect() {
+    let sim = SimLlamaApi::start().await;
+    let file = ConfigFile::parse(
+        &format!(
+            "[providers.llamacpp]\nbase_url = \"{0}/llamacpp\"\n[providers.groq]\nbase_url = \"{0}/groq\"\n",
+            sim.uri()
+        ),
+        "llama-test.toml",
+    )
+    .unwrap();
+    let providers = Providers::from_file(file)
+        .with_key("llamacpp", "wrong-key-123")
+        .with_key("groq", "wrong-key-123");
+    let mut config = ClientConfig::new(sim.uri());
+    config.providers = Arc::new(providers);
+    let client = Client::new(config).unwrap();
+    for id in ["llamacpp:tiny", "groq:llama-3.3-70b-versatile"] {
+        let err = client.chat(&ask(id)).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, Error::Auth { status: 401, .. }),
+            "{id}: {err:?}"
+        );
+        assert!(text.contains("Invalid API Key"), "{text}");
+        let var = if id.starts_with("groq") {
+            "GROQ_API_KEY"
+        } else {
+            "LLAMACPP_API_KEY"
+        };
+        assert!(text.contains(&format!("Check that {var} is set")), "{text}");
+        assert!(
+            !text.contains("wrong-key-123"),
+            "the key never appears: {text}"
+        );
+    }
+}

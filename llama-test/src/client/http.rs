@@ -100,7 +100,17 @@ pub(crate) async fn send(
     let headers = response.headers().clone();
     let body = response.text().await.unwrap_or_default();
     let delay = server_delay(&headers);
-    let error = wire::status_error(status, &body, outgoing.key, outgoing.model, attempt, delay);
+    let error =
+        match wire::status_error(status, &body, outgoing.key, outgoing.model, attempt, delay) {
+            Error::Auth { status, message } => Error::Auth {
+                status,
+                message: format!(
+                    "{message}. Check that {} is set to a valid key",
+                    outgoing.key_env
+                ),
+            },
+            other => other,
+        };
     if let Some(generation) = generation_failure(status, &body) {
         return Err(Failure {
             error,

@@ -145,6 +145,9 @@ impl SimResponder {
             }
         };
         if !authorized {
+            if let Some(d) = dialect {
+                return d.unauthorized();
+            }
             let detail = match auth {
                 None => "Missing API key: send 'Authorization: Bearer <key>'",
                 Some(_) => "Invalid API key",
