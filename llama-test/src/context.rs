@@ -94,6 +94,9 @@ impl TestContext {
         client_config.providers =
             crate::providers::Providers::for_crate(std::path::Path::new(spec.manifest_dir))?;
         let can_record = can_send(&client_config, spec.model)?;
+        if !can_record && let Some(e) = missing_credentials(&client_config, spec.model, mode) {
+            return Err(e);
+        }
         if let Some(ms) = spec.timeout_ms {
             client_config.timeout = Duration::from_millis(ms);
         }
@@ -213,7 +216,28 @@ fn can_send(config: &ClientConfig, model: &str) -> Result<bool> {
         return Ok(config.api_key.is_some());
     }
     let provider = config.providers.get(&target.provider)?;
+    if provider.kind == crate::providers::ProviderKind::Bedrock {
+        // A Bedrock API key or SigV4 credentials.
+        return Ok(crate::bedrock::Auth::from_env().is_ok());
+    }
     Ok(provider.key.is_some() || !provider.key_required)
+}
+
+/// Why a test of `model` cannot call its provider in `mode`, naming the
+/// provider's own variables, for providers whose credentials are not one key
+/// (Bedrock); `None` leaves the message to the fixture session.
+fn missing_credentials(config: &ClientConfig, model: &str, mode: Mode) -> Option<Error> {
+    if !matches!(mode, Mode::Live | Mode::Record) {
+        return None;
+    }
+    let provider = config
+        .providers
+        .get(&config.providers.parse(model).ok()?.provider)
+        .ok()?;
+    if provider.kind != crate::providers::ProviderKind::Bedrock {
+        return None;
+    }
+    crate::bedrock::Auth::from_env().err()
 }
 
 /// The environment's client settings, read once per process.

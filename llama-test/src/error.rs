@@ -17,7 +17,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// 401 or 403: the key is missing, wrong, or lacks access.
-    #[error("authentication failed (HTTP {status}): {message}")]
+    /// The message ends with what to check; a provider whose key is not
+    /// `LLAMA_API_KEY` puts its own "Check that ..." hint in `message`
+    /// (Bedrock names the AWS variables), which replaces the default one.
+    #[error(
+        "authentication failed (HTTP {status}): {message}{}",
+        auth_hint(message)
+    )]
     Auth {
         /// The HTTP status, 401 or 403.
         status: u16,
@@ -123,6 +129,15 @@ fn suggestion_suffix(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!(" (did you mean `{s}`?)"),
         None => String::new(),
+    }
+}
+
+/// The default hint of [`Error::Auth`], unless the message has its own.
+fn auth_hint(message: &str) -> &'static str {
+    if message.contains("Check that ") {
+        ""
+    } else {
+        ". Check that LLAMA_API_KEY is set to a valid key"
     }
 }
 

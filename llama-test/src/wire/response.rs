@@ -136,7 +136,9 @@ fn error_in_success(error: &Value) -> Error {
     match code.and_then(|c| u16::try_from(c).ok()) {
         Some(status @ (401 | 403)) => Error::Auth {
             status,
-            message: format!("{message}. Check the provider's key"),
+            message: format!(
+                "{message}. Check that the provider's key variable is set to a valid key"
+            ),
         },
         Some(429) => Error::RateLimited {
             message,

@@ -9,7 +9,7 @@
 //!
 //! One rule for the child's environment: it starts from the parent's minus
 //! every variable that steers llama-test, insta, libtest or nextest
-//! (`LLAMA_*`, `INSTA_*`, `CI`, `NEXTEST*`, `RUST_TEST_*`, `RUST_LOG`), so
+//! (`LLAMA_*`, `INSTA_*`, `CI`, `NEXTEST*`, `RUST_TEST_*`, `AWS_*`, `RUST_LOG`), so
 //! the parent's `CI=true` or a developer's `LLAMA_API_KEY` never leaks into
 //! a child; then `INSTA_UPDATE=no`, [`CHILD_ENV`], a fresh empty fixture
 //! root, and whatever the driver asks for.
@@ -44,8 +44,9 @@ const CHILD_DEADLINE: Duration = Duration::from_secs(180);
 /// Variables removed from every child's environment.
 const SCRUBBED_VARS: &[&str] = &["CI", "RUST_LOG"];
 /// Prefixes of removed variables (`LLAMA_API_KEY`, `LLAMA_TEST_MODE`,
-/// `INSTA_UPDATE`, `NEXTEST_RUN_ID`, `RUST_TEST_THREADS`, ...).
-const SCRUBBED_PREFIXES: &[&str] = &["LLAMA_", "INSTA_", "NEXTEST", "RUST_TEST_"];
+/// `INSTA_UPDATE`, `NEXTEST_RUN_ID`, `RUST_TEST_THREADS`, the AWS
+/// credentials and region of `bedrock:` models, ...).
+const SCRUBBED_PREFIXES: &[&str] = &["LLAMA_", "INSTA_", "NEXTEST", "RUST_TEST_", "AWS_"];
 
 /// Whether this process is a child started by [`Child`].
 pub fn is_child() -> bool {
