@@ -163,7 +163,8 @@ pub fn redact_secrets(text: &str, key: Option<&str>) -> String {
 fn sigv4_pattern() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r"AWS4-HMAC-SHA256\s+[^\x22'\n]+").expect("constant regex is valid")
+        regex::Regex::new(r"AWS4-HMAC-SHA256(?:\s+[A-Za-z]+=[^\s,\x22'()]*,?)+")
+            .expect("constant regex is valid")
     })
 }
 
@@ -185,7 +186,14 @@ mod tests {
             None,
         );
         assert!(!s.contains("AKIDEXAMPLE"), "{s}");
+        assert!(!s.contains("Signature=abc"), "{s}");
         assert!(s.ends_with("\" end"), "{s}");
+        // Only the credential goes: what follows it in a message stays.
+        let s = redact_secrets(
+            "(auth: AWS4-HMAC-SHA256 Credential=A/B, Signature=f00). Check that X is set",
+            None,
+        );
+        assert!(s.ends_with(". Check that X is set"), "{s}");
     }
 
     #[test]
