@@ -1,6 +1,6 @@
 //! The seed's text, JSON-schema and tool-calling evals on the hosts where
 //! Llama runs since Meta retired its hosted API (2026-07-06): OpenRouter,
-//! Ollama and llama.cpp's `llama-server`. One test per provider; the
+//! Ollama, llama.cpp's `llama-server` and AWS Bedrock (Converse). One test per provider; the
 //! fixtures name the provider (`/openrouter/v1/chat/completions`), never the
 //! host, so a recording made against a laptop's Ollama replays in CI.
 //!
@@ -20,6 +20,7 @@ use serde::Deserialize;
         "openrouter:meta-llama/llama-3.3-70b-instruct",
         "ollama:chat:llama3.3",
         "llamacpp:tiny",
+        "bedrock:meta.llama3-3-70b-instruct-v1:0",
     ],
     prompt = "Explain quantum computing in simple terms",
     temperature = 0,
@@ -36,7 +37,12 @@ struct Review {
 }
 
 #[llama_eval(
-    models = ["openrouter:meta-llama/llama-3.3-70b-instruct", "ollama:chat:llama3.3", "llamacpp:tiny"],
+    models = [
+        "openrouter:meta-llama/llama-3.3-70b-instruct",
+        "ollama:chat:llama3.3",
+        "llamacpp:tiny",
+        "bedrock:meta.llama3-3-70b-instruct-v1:0",
+    ],
     json_schema = "tests/data/product_review.json",
     prompt = "Review this product: {{product_description}}",
     case(name = "headphones", product_description = "Wireless headphones with great sound quality but short battery life"),
@@ -48,7 +54,12 @@ fn product_review(out: Output) {
 }
 
 #[llama_eval(
-    models = ["openrouter:meta-llama/llama-3.3-70b-instruct", "ollama:chat:llama3.3", "llamacpp:tiny"],
+    models = [
+        "openrouter:meta-llama/llama-3.3-70b-instruct",
+        "ollama:chat:llama3.3",
+        "llamacpp:tiny",
+        "bedrock:meta.llama3-3-70b-instruct-v1:0",
+    ],
     tools = "tests/data/get_weather.json",
     tool_choice = "required",
     prompt = "What's the weather like in {{city}}?",

@@ -10,7 +10,7 @@
 //! ```
 
 use llama_test::providers::{PRESETS, ProviderKind, base_url_env};
-use llama_test::sim::SimLlamaApi;
+use llama_test::sim::{SIM_AWS_ACCESS_KEY_ID, SIM_AWS_SECRET_ACCESS_KEY, SimLlamaApi};
 
 #[tokio::main]
 async fn main() {
@@ -29,6 +29,11 @@ async fn main() {
             println!("export {key}={}", SimLlamaApi::DEFAULT_API_KEY);
         }
     }
+    // Bedrock Converse, signed with SigV4 by the simulator's test credentials.
+    println!("export LLAMA_TEST_BEDROCK_BASE_URL={}/bedrock", sim.uri());
+    println!("export AWS_REGION=us-east-1");
+    println!("export AWS_ACCESS_KEY_ID={SIM_AWS_ACCESS_KEY_ID}");
+    println!("export AWS_SECRET_ACCESS_KEY={SIM_AWS_SECRET_ACCESS_KEY}");
     println!("# simulated Llama API running; Ctrl-C to stop");
     // Serve until the process is interrupted (Ctrl-C ends it; nothing to clean up).
     std::future::pending::<()>().await;
