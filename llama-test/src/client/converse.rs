@@ -189,23 +189,7 @@ impl Converse {
                 message: format!("{message}. {}", self.auth_hint()),
             };
         }
-        match status {
-            404 => Error::NotFound {
-                message,
-                suggestion: None,
-            },
-            429 => Error::RateLimited {
-                message,
-                attempts,
-                retry_after,
-            },
-            500.. => Error::Server {
-                status,
-                message,
-                attempts,
-            },
-            _ => Error::BadRequest { status, message },
-        }
+        crate::wire::errors::typed_error(status, message, attempts, retry_after, None)
     }
 
     /// What to check after an auth failure (the [`Error::Auth`] message
