@@ -8,9 +8,10 @@ use llama_test_core::{ModelRef, ProviderKind, catalogue, providers};
 
 use crate::errors::Errors;
 use crate::eval::Eval;
-use crate::images::MAX_IMAGES;
+use llama_test_core::images::MAX_IMAGES_PER_REQUEST as MAX_IMAGES;
+
 use crate::names::{backticked, hint};
-use crate::template;
+use crate::vars;
 
 /// Reports every cross-key problem. `attr` spans "missing key" errors.
 pub fn check(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
@@ -276,12 +277,12 @@ fn tools(eval: &Eval, errors: &mut Errors) {
 fn templates(eval: &Eval, errors: &mut Errors) {
     for (key, text) in [("prompt", &eval.prompt), ("system", &eval.system)] {
         if let Some(text) = text {
-            template::check(key, text, &eval.cases, errors);
+            vars::check(key, text, &eval.cases, errors);
         }
     }
     for check in &eval.checks {
         for text in &check.strings {
-            template::check(
+            vars::check(
                 &format!("assert({})", check.kind),
                 text,
                 &eval.cases,
