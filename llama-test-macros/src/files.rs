@@ -45,7 +45,7 @@ pub fn load_image(source: &Spanned<String>, errors: &mut Errors) -> Option<Image
         ImageSource::Web => Some(image(false)),
         ImageSource::Data => {
             let excerpt: String = text.chars().take(40).collect();
-            match core_images::check_image_url(text, &format!("`{excerpt}...`")) {
+            match core_images::check_image_url(text, &format!("{excerpt}...")) {
                 Ok(()) => Some(image(false)),
                 Err(e) => {
                     errors.push(&source.tokens, e);

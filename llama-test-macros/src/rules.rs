@@ -360,6 +360,25 @@ mod tests {
         );
     }
 
+    /// A data URL is decoded and sniffed here as the runtime does before
+    /// sending it, so one it would refuse does not compile.
+    #[test]
+    fn data_urls_are_checked_as_the_runtime_checks_them() {
+        let errors = errors_for(quote! {
+            model = "Llama-4-Scout-17B-16E-Instruct-FP8", prompt = "Describe",
+            images = ["data:image/png;base64,iVBORw0KGgo=", "data:image/png;base64,%%"],
+        });
+        assert_eq!(
+            errors,
+            [
+                "image `data:image/png;base64,iVBORw0KGgo=...` is an unrecognized format; \
+                 the Llama API accepts JPEG, PNG, GIF or ICO images only",
+                "image data:image/png;base64,%%... has invalid base64 data: \
+                 Invalid symbol 37, offset 0.",
+            ]
+        );
+    }
+
     #[test]
     fn tool_references_need_declared_tools() {
         let errors = errors_for(quote! {
