@@ -9,12 +9,10 @@ mod errors;
 mod eval;
 mod expand;
 mod files;
-mod images;
-mod json;
 mod keys;
 mod names;
 mod rules;
-mod template;
+mod vars;
 
 use proc_macro::TokenStream;
 

@@ -56,7 +56,7 @@
 //! | `contains_any` *(not)* | array, or a comma-separated string (`"a, \"b,c\""`) | the text contains at least one |
 //! | `contains_all` *(not)* | same | the text contains every one; the failure lists the missing ones |
 //! | `icontains_any`, `icontains_all` *(not)* | same | ... ignoring case |
-//! | `starts_with` *(not)* | string | the text starts with it (exactly; no trimming) |
+//! | `starts_with` *(not)* | string or number | the text starts with it (exactly; no trimming) |
 //! | `equals` *(not)* | string or number: exact text equality. Object or array: the text parses as JSON deeply equal to it (`1` equals `1.0`) | `equals = "Paris"`, `equals = {"a": [1, 2]}` |
 //! | `regex` *(not)* | string, Rust `regex` syntax, unanchored; flags inline (`(?i)`) | the pattern matches somewhere: `regex = "\\d{3}-\\d{4}"`. An invalid pattern is an error |
 //! | `word_count` *(not)* | number (exact) or `{min, max}` (either optional) | whitespace-separated word count is in range: `word_count(min = 50, max = 200)` |
