@@ -110,7 +110,10 @@ pub mod guide;
 pub mod images;
 mod output;
 mod output_asserts;
+pub mod pricing;
+pub mod progress;
 pub mod providers;
+pub mod records;
 pub mod request;
 mod runtime;
 #[cfg(feature = "sim")]

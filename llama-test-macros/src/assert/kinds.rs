@@ -22,6 +22,8 @@ pub enum Shape {
     TextOrTextList,
     /// A non-negative integer (a `u64`).
     Count,
+    /// A non-negative number: `max_cost`'s US dollars.
+    Amount,
     /// No value (a bare key) or `true`.
     Flag,
 }
@@ -63,6 +65,7 @@ pub const KINDS: &[Kind] = &[
     kind("is_refusal", Shape::Flag, true, FLAG, "is_refusal"),
     kind("max_latency_ms", Shape::Count, false, VALUE, "max_latency_ms = 5000"),
     kind("max_tokens_used", Shape::Count, false, VALUE, "max_tokens_used = 500"),
+    kind("max_cost", Shape::Amount, false, VALUE, "max_cost = 0.002"),
     kind("is_json", Shape::Flag, true, FLAG, "is_json"),
     kind("contains_json", Shape::Flag, true, FLAG, "contains_json"),
     kind("function_call", Shape::Text, true, &["value", "name", "arguments"], r#"function_call = "get_weather""#),
@@ -162,6 +165,10 @@ impl Shape {
             (Shape::TextList | Shape::TextOrTextList, ValueKind::Array(items)) => {
                 list_problem(items)
             }
+            (Shape::Amount, ValueKind::Int(i)) => (*i < 0).then(|| i.to_string()),
+            (Shape::Amount, ValueKind::Float(f)) => {
+                (!f.is_finite() || *f < 0.0).then(|| f.to_string())
+            }
             (Shape::Count, ValueKind::Int(i)) => {
                 (u64::try_from(*i).is_err()).then(|| i.to_string())
             }
@@ -178,6 +185,7 @@ impl Shape {
             Shape::TextList => "a non-empty list of non-empty strings",
             Shape::TextOrTextList => "a non-empty string or a list of them",
             Shape::Count => "a non-negative integer",
+            Shape::Amount => "a non-negative number (US dollars)",
             Shape::Flag => "no value",
         }
     }
@@ -249,7 +257,7 @@ mod tests {
         assert!(
             unknown.ends_with(
                 "each also as `not_...` except `max_latency_ms`, `max_tokens_used`, \
-                 `no_tool_call`, `tool_call_count`, `tool_call_order`"
+                 `max_cost`, `no_tool_call`, `tool_call_count`, `tool_call_order`"
             ),
             "{unknown}"
         );

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 pub const ASSERTION_KINDS: &[&str] = &[
     "contains", "icontains", "contains_any", "contains_all", "icontains_any", "icontains_all",
     "starts_with", "equals", "regex", "word_count", "levenshtein", "rouge_n", "bleu",
-    "stop_reason", "is_refusal", "max_latency_ms", "max_tokens_used", "is_json", "contains_json",
+    "stop_reason", "is_refusal", "max_latency_ms", "max_tokens_used", "max_cost", "is_json", "contains_json",
     "function_call", "no_tool_call", "tool_call_count", "tool_call_order", "llm_rubric",
     "not_contains", "not_icontains", "not_contains_any", "not_contains_all", "not_icontains_any",
     "not_icontains_all", "not_starts_with", "not_equals", "not_regex", "not_word_count",
@@ -75,6 +75,7 @@ pub(super) enum Check {
     IsRefusal,
     MaxLatencyMs(u64),
     MaxTokensUsed(u64),
+    MaxCost(f64),
     IsJson(Option<Schema>),
     ContainsJson(Option<Schema>),
     FunctionCall(CallExpectation),
@@ -302,6 +303,14 @@ fn parse_check(base: &str, value: &Value, threshold: Option<f64>) -> ValueResult
         "is_refusal" => value::flag(value, base).map(|()| Check::IsRefusal)?,
         "max_latency_ms" => Check::MaxLatencyMs(value::count(value, "the value")?),
         "max_tokens_used" => Check::MaxTokensUsed(value::count(value, "the value")?),
+        "max_cost" => Check::MaxCost(match value.as_f64() {
+            Some(usd) if usd.is_finite() && usd >= 0.0 => usd,
+            _ => {
+                return Err(format!(
+                    "the value must be a non-negative number of US dollars, e.g. 0.002; got {value}"
+                ));
+            }
+        }),
         "is_json" => Check::IsJson(optional_schema(value, base)?),
         "contains_json" => Check::ContainsJson(optional_schema(value, base)?),
         "function_call" => Check::FunctionCall(call_expectation(value)?),
