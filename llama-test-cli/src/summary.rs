@@ -46,7 +46,7 @@ impl Outcome {
 /// Totals for one model (a column).
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelTotals {
-    /// The model id as written in the evals.
+    /// The column: `provider:model` ([`column_id`]).
     pub model_id: String,
     /// Its provider.
     pub provider: String,
@@ -150,10 +150,10 @@ impl Summary {
         let mut records = run.records;
         records.sort_by(|a, b| (&a.test, a.sample).cmp(&(&b.test, b.sample)));
         let models = model_totals(&records);
-        let column: BTreeMap<&str, usize> = models
+        let column: BTreeMap<String, usize> = models
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.model_id.as_str(), i))
+            .map(|(i, m)| (m.model_id.clone(), i))
             .collect();
         let rows = rows(&records, &column);
         let mut modes: Vec<String> = records.iter().map(|r| r.mode.clone()).collect();
@@ -197,10 +197,16 @@ fn sum_costs(costs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     })
 }
 
+/// The column of a record: `provider:model`, so `Llama-3.3-70B-Instruct`,
+/// `llamaapi:Llama-3.3-70B-Instruct` and `llamaapi:chat:...` share one.
+pub fn column_id(r: &Record) -> String {
+    format!("{}:{}", r.provider, r.model)
+}
+
 fn model_totals(records: &[Record]) -> Vec<ModelTotals> {
-    let mut by_model: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
+    let mut by_model: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
     for r in records {
-        by_model.entry(r.model_id.as_str()).or_default().push(r);
+        by_model.entry(column_id(r)).or_default().push(r);
     }
     by_model
         .into_iter()
@@ -219,7 +225,7 @@ fn model_totals(records: &[Record]) -> Vec<ModelTotals> {
             };
             let passed = count(Outcome::Pass);
             ModelTotals {
-                model_id: model_id.to_owned(),
+                model_id,
                 provider: rs[0].provider.clone(),
                 samples: rs.len(),
                 passed,
@@ -237,7 +243,7 @@ fn model_totals(records: &[Record]) -> Vec<ModelTotals> {
         .collect()
 }
 
-fn rows(records: &[Record], column: &BTreeMap<&str, usize>) -> Vec<Row> {
+fn rows(records: &[Record], column: &BTreeMap<String, usize>) -> Vec<Row> {
     let mut by_row: BTreeMap<(String, Option<String>), BTreeMap<usize, Vec<usize>>> =
         BTreeMap::new();
     for (i, r) in records.iter().enumerate() {
@@ -245,7 +251,7 @@ fn rows(records: &[Record], column: &BTreeMap<&str, usize>) -> Vec<Row> {
         by_row
             .entry(key)
             .or_default()
-            .entry(column[r.model_id.as_str()])
+            .entry(column[&column_id(r)])
             .or_default()
             .push(i);
     }

@@ -44,6 +44,8 @@ struct State {
     waiting: Mutex<Vec<(u64, String)>>,
     next_wait: AtomicUsize,
     changed: AtomicBool,
+    /// The `done` count the final line was printed for.
+    finished_at: AtomicUsize,
 }
 
 fn state() -> &'static State {
@@ -82,17 +84,47 @@ where
     if mode == Mode::Replay || !enabled() {
         return request.await;
     }
+    began();
     reporter();
     let s = state();
     s.started.fetch_add(1, Ordering::Relaxed);
     touch();
     let result = request.await;
-    s.done.fetch_add(1, Ordering::Relaxed);
     if result.is_err() {
         s.failed.fetch_add(1, Ordering::Relaxed);
     }
+    let done = s.done.fetch_add(1, Ordering::Relaxed) + 1;
     touch();
+    let total = s.total.load(Ordering::Relaxed);
+    // The last request of the known total prints the final line itself:
+    // the process may exit before the reporter's next tick.
+    if total > 0 && done >= total && done == s.started.load(Ordering::Relaxed) {
+        finish_line(done);
+    }
     result
+}
+
+/// Prints the line for `done` requests once, ending a redrawn line.
+fn finish_line(done: usize) {
+    let s = state();
+    if s.finished_at.swap(done, Ordering::Relaxed) == done {
+        return;
+    }
+    s.changed.store(false, Ordering::Relaxed);
+    let line = render(began().elapsed());
+    let mut err = std::io::stderr().lock();
+    let _ = if std::io::stderr().is_terminal() {
+        writeln!(err, "\r\x1b[2K{line}")
+    } else {
+        writeln!(err, "{line}")
+    };
+    let _ = err.flush();
+}
+
+/// When the first request went out.
+fn began() -> Instant {
+    static BEGAN: OnceLock<Instant> = OnceLock::new();
+    *BEGAN.get_or_init(Instant::now)
 }
 
 /// Counts a retry, and a 429 when `status` says so.
@@ -140,14 +172,12 @@ fn reporter() {
 }
 
 fn report_loop(terminal: bool) {
-    let began = Instant::now();
     let interval = if terminal {
         TERMINAL_INTERVAL
     } else {
         PLAIN_INTERVAL
     };
     let mut last: Option<Instant> = None;
-    let mut finished_said = false;
     loop {
         std::thread::sleep(TICK);
         let s = state();
@@ -158,21 +188,20 @@ fn report_loop(terminal: bool) {
         let done = s.done.load(Ordering::Relaxed);
         let all_done = total > 0 && done >= total && done == s.started.load(Ordering::Relaxed);
         let due = last.is_none_or(|t| t.elapsed() >= interval);
-        if !(due || (all_done && !finished_said)) {
+        if all_done || !due {
+            // `track` prints the final line.
             continue;
         }
         s.changed.store(false, Ordering::Relaxed);
-        let line = render(began.elapsed());
+        let line = render(began().elapsed());
         let mut err = std::io::stderr().lock();
         let _ = if terminal {
-            let end = if all_done { "\n" } else { "" };
-            write!(err, "\r\x1b[2K{line}{end}")
+            write!(err, "\r\x1b[2K{line}")
         } else {
             writeln!(err, "{line}")
         };
         let _ = err.flush();
         last = Some(Instant::now());
-        finished_said = all_done;
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) fn base(spec: &EvalSpec, context: Option<&TestContext>) -> Record {
         followups: Vec::new(),
         fixture: context
             .and_then(|c| c.info.fixture_path.as_ref())
-            .map(|p| p.display().to_string()),
+            .map(|p| p.strip_prefix(spec.manifest_dir).unwrap_or(p).display().to_string()),
         mode,
         sample: context.map_or(0, |c| {
             c.info.sample.load(std::sync::atomic::Ordering::Relaxed) as u32
@@ -87,7 +87,12 @@ pub(super) fn base(spec: &EvalSpec, context: Option<&TestContext>) -> Record {
 /// the path without the generated case and model segments.
 fn function_path(test: &str, spec: &EvalSpec) -> String {
     let mut segments: Vec<&str> = test.split("::").collect();
-    for suffix in [spec.model_suffix, spec.case_name].into_iter().flatten() {
+    let both = spec
+        .case_name
+        .zip(spec.model_suffix)
+        .map(|(case, model)| format!("{case}__{model}"));
+    let generated = [spec.model_suffix, spec.case_name, both.as_deref()];
+    for suffix in generated.into_iter().flatten() {
         if segments.len() > 1 && segments.last() == Some(&suffix) {
             segments.pop();
         }

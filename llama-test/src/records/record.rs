@@ -80,7 +80,7 @@ pub struct Record {
     /// Calls the body made with `Eval` (multi-turn follow-ups).
     #[serde(default)]
     pub followups: Vec<Call>,
-    /// The fixture file, unless the run was live.
+    /// The fixture file (relative to the crate holding the eval), unless the run was live.
     #[serde(default)]
     pub fixture: Option<String>,
     /// `live`, `record` or `replay`.
