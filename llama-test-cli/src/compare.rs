@@ -6,7 +6,7 @@ use llama_test::records::Record;
 use serde::Serialize;
 
 use crate::stats::percentile;
-use crate::summary::Outcome;
+use crate::summary::{Outcome, column_id};
 use crate::text::{millis, trim, usd};
 
 /// One sample present in both runs whose outcome or answer changed.
@@ -85,13 +85,13 @@ impl Comparison {
 
 fn key(r: &Record) -> String {
     match r.repeat {
-        0 | 1 => format!("{}::{} @ {}", r.binary, r.test, r.model_id),
+        0 | 1 => format!("{}::{} @ {}", r.binary, r.test, column_id(r)),
         n => format!(
             "{}::{} (sample {}/{n}) @ {}",
             r.binary,
             r.test,
             r.sample + 1,
-            r.model_id
+            column_id(r)
         ),
     }
 }
@@ -147,7 +147,7 @@ pub fn compare(a_id: &str, a: &[Record], b_id: &str, b: &[Record]) -> Comparison
         let changed_answer = old_answer != new_answer;
         let change = Change {
             test: k.split(" @ ").next().unwrap_or(k).to_owned(),
-            model_id: new.model_id.clone(),
+            model_id: column_id(new),
             before: was,
             after: is,
             answer_before: changed_answer.then(|| old_answer.clone()),
@@ -184,14 +184,14 @@ fn sum(costs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 }
 
 fn model_deltas(a: &[Record], b: &[Record]) -> Vec<ModelDelta> {
-    let mut models: Vec<&str> = a.iter().chain(b).map(|r| r.model_id.as_str()).collect();
+    let mut models: Vec<String> = a.iter().chain(b).map(column_id).collect();
     models.sort();
     models.dedup();
     models
         .into_iter()
         .map(|m| {
             let of = |rs: &[Record]| -> Vec<Record> {
-                rs.iter().filter(|r| r.model_id == m).cloned().collect()
+                rs.iter().filter(|r| column_id(r) == m).cloned().collect()
             };
             let (ra, rb) = (of(a), of(b));
             let p50 = |rs: &[Record]| {
@@ -205,7 +205,7 @@ fn model_deltas(a: &[Record], b: &[Record]) -> Vec<ModelDelta> {
                 })
             };
             ModelDelta {
-                model_id: m.to_owned(),
+                model_id: m.clone(),
                 cost_before: sum(ra.iter().map(Record::total_cost_usd)),
                 cost_after: sum(rb.iter().map(Record::total_cost_usd)),
                 p50_before_ms: p50(&ra),

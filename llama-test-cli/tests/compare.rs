@@ -41,9 +41,9 @@ fn a_changed_answer_and_a_newly_failing_case_are_named() {
 
     let text = render(&c);
     assert!(text.contains("1 newly failing, 1 newly passing, 2 answers changed"), "{text}");
-    assert!(text.contains("### Newly failing\n\n- `evals::weather::paris::m0` on `Llama-3.3-70B-Instruct`: PASS → FAIL — FAIL contains"), "{text}");
+    assert!(text.contains("### Newly failing\n\n- `evals::weather::paris::m0` on `llamaapi:Llama-3.3-70B-Instruct`: PASS → FAIL — FAIL contains"), "{text}");
     assert!(text.contains("  - before: \"It is sunny."), "{text}");
     assert!(text.contains("  - after:  \"Rain all day."), "{text}");
-    assert!(text.contains("| `Llama-3.3-70B-Instruct` | 100% → 67% |"), "{text}");
+    assert!(text.contains("| `llamaapi:Llama-3.3-70B-Instruct` | 100% → 67% |"), "{text}");
     assert!(text.contains("(+264 ms)") || text.contains("+"), "{text}");
 }
