@@ -200,7 +200,9 @@ fn model_deltas(a: &[Record], b: &[Record]) -> Vec<ModelDelta> {
             };
             let rate = |rs: &[Record]| {
                 (!rs.is_empty()).then(|| {
-                    rs.iter().filter(|r| Outcome::of(r) == Outcome::Pass).count() as f64
+                    rs.iter()
+                        .filter(|r| Outcome::of(r) == Outcome::Pass)
+                        .count() as f64
                         / rs.len() as f64
                 })
             };
@@ -221,7 +223,13 @@ fn delta_usd(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
         (Some(a), Some(b)) => {
             let d = b - a;
-            format!("{} → {} ({}{})", usd(Some(a)), usd(Some(b)), if d >= 0.0 { "+" } else { "-" }, usd(Some(d.abs())))
+            format!(
+                "{} → {} ({}{})",
+                usd(Some(a)),
+                usd(Some(b)),
+                if d >= 0.0 { "+" } else { "-" },
+                usd(Some(d.abs()))
+            )
         }
         (a, b) => format!("{} → {}", usd(a), usd(b)),
     }
@@ -229,7 +237,12 @@ fn delta_usd(a: Option<f64>, b: Option<f64>) -> String {
 
 fn delta_ms(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
-        (Some(a), Some(b)) => format!("{} → {} ({:+.0} ms)", millis(Some(a)), millis(Some(b)), b - a),
+        (Some(a), Some(b)) => format!(
+            "{} → {} ({:+.0} ms)",
+            millis(Some(a)),
+            millis(Some(b)),
+            b - a
+        ),
         (a, b) => format!("{} → {}", millis(a), millis(b)),
     }
 }
@@ -292,7 +305,9 @@ pub fn render(c: &Comparison) -> String {
             }
         }
     }
-    out.push_str("\n### Per model\n\n| model | pass rate | cost | p50 latency |\n|---|---|---|---|\n");
+    out.push_str(
+        "\n### Per model\n\n| model | pass rate | cost | p50 latency |\n|---|---|---|---|\n",
+    );
     for m in &c.models {
         out.push_str(&format!(
             "| `{}` | {} → {} | {} | {} |\n",

@@ -301,7 +301,12 @@ fn hover(samples: &[&Record]) -> String {
     };
     let mut text = format!("{} · {}\n", r.verdict, r.model_id);
     for c in r.checks.iter().filter(|c| c.verdict != "PASS") {
-        text.push_str(&format!("{} {}: {}\n", c.verdict, c.name, trim(&c.reason, 160)));
+        text.push_str(&format!(
+            "{} {}: {}\n",
+            c.verdict,
+            c.name,
+            trim(&c.reason, 160)
+        ));
     }
     if let Some(m) = &r.message {
         text.push_str(&trim(m, 200));

@@ -95,7 +95,10 @@ fn gate_outcomes(summary: &Summary) -> BTreeMap<&str, bool> {
         .into_iter()
         .map(|(test, rs)| {
             let errored = rs.iter().any(|r| Outcome::of(r) == Outcome::Error);
-            let passed = rs.iter().filter(|r| Outcome::of(r) == Outcome::Pass).count();
+            let passed = rs
+                .iter()
+                .filter(|r| Outcome::of(r) == Outcome::Pass)
+                .count();
             let gate = rs[0].min_pass.unwrap_or(1.0);
             (
                 test,
@@ -112,7 +115,13 @@ fn seconds(ms: u64) -> String {
 fn suite(name: String, records: &[&Record], gate_passed: &BTreeMap<&str, bool>) -> Suite {
     let cases: Vec<Case> = records
         .iter()
-        .map(|r| case(&name, r, gate_passed.get(r.test.as_str()).copied().unwrap_or(false)))
+        .map(|r| {
+            case(
+                &name,
+                r,
+                gate_passed.get(r.test.as_str()).copied().unwrap_or(false),
+            )
+        })
         .collect();
     Suite {
         tests: cases.len(),
@@ -142,7 +151,10 @@ fn case(suite: &str, r: &Record, test_passed: bool) -> Case {
         .map(|c| format!("{} {}: {}", c.verdict, c.name, c.reason))
         .chain(r.message.clone())
         .collect();
-    let first = failing.first().cloned().unwrap_or_else(|| r.verdict.clone());
+    let first = failing
+        .first()
+        .cloned()
+        .unwrap_or_else(|| r.verdict.clone());
     let problem = |kind| Problem {
         message: xml_safe(&crate::text::trim(&first, 300)),
         kind,

@@ -23,7 +23,11 @@ use clap::{Args, Parser, Subcommand};
 use llama_test_cli::{Summary, compare, fixtures, html, json, junit, markdown, runs};
 
 #[derive(Parser)]
-#[command(name = "llama-test", version, about = "Reports of llama-test runs, and fixture hygiene")]
+#[command(
+    name = "llama-test",
+    version,
+    about = "Reports of llama-test runs, and fixture hygiene"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -32,7 +32,13 @@ pub fn target_dir(explicit: Option<&Path>) -> PathBuf {
 fn cargo_metadata_target_dir() -> Option<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;

@@ -25,7 +25,7 @@ pub(crate) fn trim(text: &str, max: usize) -> String {
 pub(crate) fn usd(cost: Option<f64>) -> String {
     match cost {
         None => "—".to_owned(),
-        Some(c) if c == 0.0 => "$0".to_owned(),
+        Some(0.0) => "$0".to_owned(),
         Some(c) if c < 0.01 => format!("${c:.6}"),
         Some(c) => format!("${c:.4}"),
     }

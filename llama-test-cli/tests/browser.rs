@@ -49,9 +49,16 @@ fn the_report_works_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let run = support::write_run(dir.path(), "20261201-101530-cargo1", &support::suite());
     let page = html::render(&Summary::new(runs::load_run(&run).unwrap())).unwrap();
-    assert!(!page.contains("<script>alert"), "a model's answer became markup");
-    assert!(!page.contains("http://") && !page.contains("https://") || !page.contains("src=\"http"));
-    let out = support::target_dir().join("llama-test").join("browser-test");
+    assert!(
+        !page.contains("<script>alert"),
+        "a model's answer became markup"
+    );
+    assert!(
+        !page.contains("http://") && !page.contains("https://") || !page.contains("src=\"http")
+    );
+    let out = support::target_dir()
+        .join("llama-test")
+        .join("browser-test");
     std::fs::create_dir_all(&out).unwrap();
     let file = out.join("report.html");
     std::fs::write(&file, &page).unwrap();
@@ -66,7 +73,11 @@ fn the_report_works_in_headless_chromium() {
     let text = &failing[failing.find("\">").unwrap()..failing.find("</a>").unwrap()];
     assert!(text.ends_with("FAIL 0.00"), "{text}");
     assert!(dom.contains("3 of 3 cases shown"), "the script ran");
-    assert!(rows(&dom).iter().all(|r| !r.contains("hidden")), "{:?}", rows(&dom));
+    assert!(
+        rows(&dom).iter().all(|r| !r.contains("hidden")),
+        "{:?}",
+        rows(&dom)
+    );
 
     let filtered = chromium(&["--dump-dom"], &format!("{url}?failed=1"));
     let rows = rows(&filtered);
@@ -75,11 +86,17 @@ fn the_report_works_in_headless_chromium() {
         let passing = row.contains("data-outcome=\"PASS\"");
         assert_eq!(row.contains("hidden"), passing, "{row}");
     }
-    assert!(rows.iter().any(|r| r.contains("data-outcome=\"PASS\"")), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.contains("data-outcome=\"PASS\"")),
+        "{rows:?}"
+    );
     assert!(filtered.contains("2 of 3 cases shown"));
 
     let by_model = chromium(&["--dump-dom"], &format!("{url}?model=0&q=paris"));
-    assert!(by_model.contains("1 of 3 cases shown"), "search and model filter");
+    assert!(
+        by_model.contains("1 of 3 cases shown"),
+        "search and model filter"
+    );
 
     let shot = out.join("report.png");
     let _ = std::fs::remove_file(&shot);
@@ -90,6 +107,10 @@ fn the_report_works_in_headless_chromium() {
         ],
         &url,
     );
-    assert!(Path::new(&shot).is_file(), "no screenshot at {}", shot.display());
+    assert!(
+        Path::new(&shot).is_file(),
+        "no screenshot at {}",
+        shot.display()
+    );
     eprintln!("screenshot: {}", shot.display());
 }

@@ -42,7 +42,9 @@ fn failures_and_errors_are_kept_apart_with_libtest_names() {
         "{xml}"
     );
     assert!(
-        xml.contains(r#"<testsuite name="demo::evals" tests="9" failures="1" errors="1" skipped="0""#),
+        xml.contains(
+            r#"<testsuite name="demo::evals" tests="9" failures="1" errors="1" skipped="0""#
+        ),
         "{xml}"
     );
     assert!(
@@ -54,7 +56,9 @@ fn failures_and_errors_are_kept_apart_with_libtest_names() {
         "{xml}"
     );
     assert!(
-        xml.contains(r#"<error message="transport error: connection refused" type="llama-test ERROR">"#),
+        xml.contains(
+            r#"<error message="transport error: connection refused" type="llama-test ERROR">"#
+        ),
         "{xml}"
     );
     // The answer, escaped, with the control character replaced.
@@ -78,7 +82,16 @@ fn a_failed_sample_within_the_min_pass_gate_is_no_failure() {
     let dir = tempfile::tempdir().unwrap();
     let run = support::write_run(dir.path(), "r", &records);
     let xml = junit::render(&Summary::new(runs::load_run(&run).unwrap())).unwrap();
-    assert!(xml.contains(r#"tests="4" failures="0" errors="0""#), "{xml}");
-    assert!(xml.contains(r#"name="flaky::gate (sample 2&#x2f;4)""#), "{xml}");
-    assert!(xml.contains("this sample failed, but the test passed its min_pass gate"), "{xml}");
+    assert!(
+        xml.contains(r#"tests="4" failures="0" errors="0""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"name="flaky::gate (sample 2&#x2f;4)""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("this sample failed, but the test passed its min_pass gate"),
+        "{xml}"
+    );
 }

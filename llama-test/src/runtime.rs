@@ -145,9 +145,10 @@ where
     let mut samples = Vec::with_capacity(repeat as usize);
     for sample in 0..repeat {
         context.info.start_sample(sample);
-        let completion = answers.next(context, &request).await.inspect_err(|e| {
-            crate::records::errored(spec, Some(context), Some(&request), e)
-        })?;
+        let completion = answers
+            .next(context, &request)
+            .await
+            .inspect_err(|e| crate::records::errored(spec, Some(context), Some(&request), e))?;
         let cost = crate::records::cost(context, &request, &completion);
         let input = CheckInput::new(&completion)
             .with_tools(&request.tools)

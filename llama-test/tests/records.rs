@@ -133,7 +133,11 @@ fn an_eval_that_cannot_run_is_an_error_record() {
     assert_eq!(errored.verdict, "ERROR");
     assert!(errored.answer.is_none());
     assert!(
-        errored.message.as_deref().unwrap_or_default().contains("no recording"),
+        errored
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no recording"),
         "{errored:#?}"
     );
 }
@@ -240,7 +244,10 @@ fn a_live_run_shows_progress_on_stderr_and_a_replay_does_not() {
         "the total is known: {progress:?}"
     );
     assert!(
-        progress.last().unwrap().contains("3/3 requests done, 0 in flight"),
+        progress
+            .last()
+            .unwrap()
+            .contains("3/3 requests done, 0 in flight"),
         "{progress:?}"
     );
     let quiet = slow_run(&sim, Some("0"));

@@ -28,7 +28,11 @@ pub(super) fn base(spec: &EvalSpec, context: Option<&TestContext>) -> Record {
         None => spec
             .mode
             .map(str::to_owned)
-            .or_else(|| crate::config::Mode::from_env().ok().map(|m| m.as_str().to_owned()))
+            .or_else(|| {
+                crate::config::Mode::from_env()
+                    .ok()
+                    .map(|m| m.as_str().to_owned())
+            })
             .unwrap_or_else(|| "unknown".to_owned()),
     };
     Record {
@@ -71,9 +75,12 @@ pub(super) fn base(spec: &EvalSpec, context: Option<&TestContext>) -> Record {
         usage: None,
         cost_usd: None,
         followups: Vec::new(),
-        fixture: context
-            .and_then(|c| c.info.fixture_path.as_ref())
-            .map(|p| p.strip_prefix(spec.manifest_dir).unwrap_or(p).display().to_string()),
+        fixture: context.and_then(|c| c.info.fixture_path.as_ref()).map(|p| {
+            p.strip_prefix(spec.manifest_dir)
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        }),
         mode,
         sample: context.map_or(0, |c| {
             c.info.sample.load(std::sync::atomic::Ordering::Relaxed) as u32
@@ -141,7 +148,10 @@ pub(super) fn answer(completion: &Completion) -> Answer {
             .reasoning
             .as_deref()
             .map(|r| trim_chars(r, ANSWER_CHARS)),
-        stop_reason: completion.stop_reason.as_ref().map(|s| s.as_str().to_owned()),
+        stop_reason: completion
+            .stop_reason
+            .as_ref()
+            .map(|s| s.as_str().to_owned()),
         generation_error: completion.generation_error.clone(),
         streamed: completion.streamed,
     }

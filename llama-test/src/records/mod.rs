@@ -104,6 +104,10 @@ pub(crate) fn followup(context: &TestContext, request: &ChatRequest, completion:
 }
 
 /// The cost of a subject answer, for `max_cost`.
-pub(crate) fn cost(context: &TestContext, request: &ChatRequest, completion: &Completion) -> Option<f64> {
+pub(crate) fn cost(
+    context: &TestContext,
+    request: &ChatRequest,
+    completion: &Completion,
+) -> Option<f64> {
     build::cost(context, &request.model, completion)
 }

@@ -37,7 +37,8 @@ pub fn read_run(dir: &Path) -> std::io::Result<Run> {
                 continue;
             }
             if i + 1 == lines.len() && !complete {
-                run.skipped.push(format!("{at}: cut off (the process was killed mid-write)"));
+                run.skipped
+                    .push(format!("{at}: cut off (the process was killed mid-write)"));
                 continue;
             }
             match serde_json::from_str::<Record>(line) {
@@ -64,7 +65,11 @@ pub fn list_runs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
                 .metadata()
                 .and_then(|m| m.modified())
                 .unwrap_or(std::time::UNIX_EPOCH);
-            (e.file_name().to_string_lossy().into_owned(), modified, e.path())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                modified,
+                e.path(),
+            )
         })
         .collect();
     runs.sort_by(|a, b| (&a.0[..a.0.len().min(15)], a.1).cmp(&(&b.0[..b.0.len().min(15)], b.1)));

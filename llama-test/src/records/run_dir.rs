@@ -146,15 +146,14 @@ fn civil(time: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
 /// ancestor of the executable holding cargo's `CACHEDIR.TAG`; else
 /// `CARGO_TARGET_DIR`; else `./target`.
 pub fn target_dir() -> PathBuf {
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(dir) = exe
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe
             .ancestors()
             .skip(1)
             .take(5)
             .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        {
-            return dir.to_owned();
-        }
+    {
+        return dir.to_owned();
     }
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => PathBuf::from(dir),
