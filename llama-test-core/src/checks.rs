@@ -18,6 +18,8 @@ pub enum Shape {
     TextOrTextList,
     /// A non-negative integer (a `u64`).
     Count,
+    /// A non-negative number: `max_cost`'s US dollars.
+    Amount,
     /// No value (a bare key) or `true`.
     Flag,
 }
@@ -32,6 +34,7 @@ impl Shape {
             Shape::TextList => "a non-empty list of non-empty strings",
             Shape::TextOrTextList => "a non-empty string or a list of them",
             Shape::Count => "a non-negative integer",
+            Shape::Amount => "a non-negative number (US dollars)",
             Shape::Flag => "no value",
         }
     }
@@ -44,6 +47,7 @@ impl Shape {
             Shape::TextList => "list of strings",
             Shape::TextOrTextList => "string or list of strings",
             Shape::Count => "integer",
+            Shape::Amount => "number (USD)",
             Shape::Flag => "flag",
         }
     }
@@ -144,6 +148,7 @@ pub const KINDS: &[Kind] = &[
     kind!("is_refusal", not, Flag, FLAG, NO, "is_refusal"),
     kind!("max_latency_ms", fixed, Count, VALUE, NO, "max_latency_ms = 5000"),
     kind!("max_tokens_used", fixed, Count, VALUE, NO, "max_tokens_used = 500"),
+    kind!("max_cost", fixed, Amount, VALUE, NO, "max_cost = 0.002"),
     kind!("is_json", not, Flag, FLAG, NO, "is_json"),
     kind!("contains_json", not, Flag, FLAG, NO, "contains_json"),
     kind!("function_call", not, Text, &["value", "name", "arguments"], NO,
@@ -346,7 +351,7 @@ mod tests {
         );
         assert!(
             unknown.ends_with(
-                "each also as `not_...` except `max_latency_ms`, `max_tokens_used`, \
+                "each also as `not_...` except `max_latency_ms`, `max_tokens_used`, `max_cost`, \
                  `no_tool_call`, `tool_call_count`, `tool_call_order`"
             ),
             "{unknown}"

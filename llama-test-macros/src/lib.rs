@@ -84,12 +84,13 @@ use proc_macro::TokenStream;
 /// | `stop_reason` | `"stop"`, `"tool_calls"`, `"length"`, ... | `value` |
 /// | `is_refusal`, `is_json`, `contains_json`, `no_tool_call` | flag: no value (or `true`) | none |
 /// | `max_latency_ms`, `max_tokens_used` | integer | `value` |
+/// | `max_cost` | number (USD; prices from `llama-test.toml` or built-in defaults) | `value` |
 /// | `function_call` | tool name | `value`, or `name` + `arguments = r#"{"city": "Paris"}"#` (a subset the call's arguments must contain) |
 /// | `tool_call_count` | integer (exactly) | `value` or `min`/`max`, `name` |
 /// | `tool_call_order` | `["search", "summarize"]` | `value`, `exact = true` |
 /// | `llm_rubric` | rubric text | `value`, `threshold` (min score), `grader` (model) |
 ///
-/// Every key except `max_latency_ms`, `max_tokens_used`, `no_tool_call`,
+/// Every key except `max_latency_ms`, `max_tokens_used`, `max_cost`, `no_tool_call`,
 /// `tool_call_count` and `tool_call_order` also exists as `not_<key>`, which
 /// inverts it (`not_function_call`: no call matches).
 ///

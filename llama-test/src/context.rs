@@ -67,6 +67,8 @@ pub(crate) struct TestContext {
     pub client: Client,
     /// `client` with the larger retry budget of [`PREFETCH_MIN_RETRIES`].
     prefetch_client: Client,
+    /// Calls the body made with `Eval` since the last result record.
+    followups: std::sync::Mutex<Vec<crate::records::Call>>,
 }
 
 impl TestContext {
@@ -138,18 +140,26 @@ impl TestContext {
             session,
             client,
             prefetch_client,
+            followups: Default::default(),
         })
+    }
+
+    /// See [`TestContext::followups`] (the field).
+    pub fn followups(&self) -> std::sync::MutexGuard<'_, Vec<crate::records::Call>> {
+        self.followups.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Sends a request through this test's session.
     pub async fn send(&self, request: &ChatRequest) -> Result<Completion> {
-        self.session.send(&self.client, request).await
+        let sending = self.session.send(&self.client, request);
+        crate::progress::track(self.info.mode, sending).await
     }
 
     /// Sends a prefetched subject request through this test's session,
     /// with the prefetch's larger retry budget for 429 storms.
     pub async fn send_prefetch(&self, request: &ChatRequest) -> Result<Completion> {
-        self.session.send(&self.prefetch_client, request).await
+        let sending = self.session.send(&self.prefetch_client, request);
+        crate::progress::track(self.info.mode, sending).await
     }
 
     /// Ends the session; in record mode writes the fixture when every

@@ -70,6 +70,15 @@
 //! the fixture) or errors (`llama-test ERROR`: transport, auth, 429 after
 //! retries, a bad fixture or configuration; the message names what to fix).
 //!
+//! # Results
+//!
+//! Every sample appends a result record to
+//! `target/llama-test/runs/<run id>/` ([`records`]); the `llama-test`
+//! command (package `llama-test-cli`) writes HTML, JUnit XML, JSON and
+//! Markdown reports from it and compares runs. `assert(max_cost = ...)`
+//! gates the estimated cost ([`pricing`]); live and recording runs show a
+//! [`progress`] line on stderr.
+//!
 //! # Building blocks
 //!
 //! - [`Client`]: native and OpenAI-compatible chat completions, streaming,
@@ -110,7 +119,10 @@ pub mod guide;
 pub mod images;
 mod output;
 mod output_asserts;
+pub mod pricing;
+pub mod progress;
 pub mod providers;
+pub mod records;
 pub mod request;
 mod runtime;
 #[cfg(feature = "sim")]

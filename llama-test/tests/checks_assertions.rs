@@ -26,7 +26,10 @@ fn every_listed_kind_parses_with_a_typical_value() {
         let value = match base {
             "contains_any" | "contains_all" | "icontains_any" | "icontains_all"
             | "tool_call_order" => json!(["a"]),
-            "word_count" | "max_latency_ms" | "max_tokens_used" | "tool_call_count" => json!(3),
+            "word_count" | "max_latency_ms" | "max_tokens_used" | "max_cost"
+            | "tool_call_count" => {
+                json!(3)
+            }
             "is_refusal" | "is_json" | "contains_json" | "no_tool_call" => Value::Null,
             _ => json!("x"),
         };

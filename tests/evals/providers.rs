@@ -25,7 +25,9 @@ use serde::Deserialize;
     prompt = "Explain quantum computing in simple terms",
     temperature = 0,
     max_tokens = 200,
-    assert(icontains = "quantum", word_count(min = 5))
+    // A cost gate: OpenRouter's built-in price, local servers free; the
+    // replay reports the recorded usage, so it holds offline.
+    assert(icontains = "quantum", word_count(min = 5), max_cost = 0.001)
 )]
 fn explains_quantum(out: Output) {
     assert!(out.usage().is_some_and(|u| u.total_tokens > 0));

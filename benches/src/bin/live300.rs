@@ -249,6 +249,7 @@ fn run(evals: &Path, scenario: Scenario, runtime: &tokio::runtime::Runtime) -> R
         test_binary(evals)
             .arg("--ignored")
             .env("LLAMA_TEST_MODE", "live")
+            .env("LLAMA_TEST_RECORDS", "0")
             .env("LLAMA_API_BASE_URL", sim.uri())
             .env("LLAMA_API_KEY", sim.api_key())
             .env("LLAMA_TEST_FIXTURES", fixtures.path())

@@ -21,6 +21,8 @@ pub fn problem(shape: Shape, value: &Value) -> Option<String> {
         }
         (Shape::TextList | Shape::TextOrTextList, ValueKind::Array(items)) => list_problem(items),
         (Shape::Count, ValueKind::Int(i)) => (u64::try_from(*i).is_err()).then(|| i.to_string()),
+        (Shape::Amount, ValueKind::Int(i)) => (*i < 0).then(|| i.to_string()),
+        (Shape::Amount, ValueKind::Float(f)) => (!f.is_finite() || *f < 0.0).then(|| f.to_string()),
         (_, other) => found(other.describe()),
     }
 }

@@ -62,6 +62,7 @@ pub(super) enum Check {
     IsRefusal,
     MaxLatencyMs(u64),
     MaxTokensUsed(u64),
+    MaxCost(f64),
     IsJson(Option<Schema>),
     ContainsJson(Option<Schema>),
     FunctionCall(CallExpectation),
@@ -283,6 +284,14 @@ fn parse_check(kind: &kinds::Kind, value: &Value, threshold: Option<f64>) -> Val
         "is_refusal" => value::flag(value, base).map(|()| Check::IsRefusal)?,
         "max_latency_ms" => Check::MaxLatencyMs(value::count(value, "the value")?),
         "max_tokens_used" => Check::MaxTokensUsed(value::count(value, "the value")?),
+        "max_cost" => Check::MaxCost(match value.as_f64() {
+            Some(usd) if usd.is_finite() && usd >= 0.0 => usd,
+            _ => {
+                return Err(format!(
+                    "the value must be a non-negative number of US dollars, e.g. 0.002; got {value}"
+                ));
+            }
+        }),
         "is_json" => Check::IsJson(optional_schema(value, base)?),
         "contains_json" => Check::ContainsJson(optional_schema(value, base)?),
         "function_call" => Check::FunctionCall(call_expectation(value)?),

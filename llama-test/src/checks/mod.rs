@@ -75,6 +75,7 @@
 //! | `stop_reason` *(not)* | `"stop"`, `"tool_calls"`, `"length"` or any server value (synonyms such as `end_turn`, `max_tokens` are normalized) | the answer stopped for that reason |
 //! | `max_latency_ms` | non-negative integer | wall time to the last byte ≤ value |
 //! | `max_tokens_used` | non-negative integer | total tokens (prompt + completion) ≤ value; an answer without usage is an error |
+//! | `max_cost` | non-negative number, USD | the answer's estimated cost ([`crate::pricing`]: `llama-test.toml` prices, else built-in defaults) ≤ value: `max_cost = 0.002` (promptfoo's `cost`). Replays report the recorded usage, so the gate works offline. An answer without usage, or a model without a price, is an error |
 //!
 //! ## JSON
 //! | key | value | passes when |
@@ -295,6 +296,9 @@ pub struct CheckInput<'a> {
     pub completion: &'a Completion,
     /// The request's tool definitions; empty when it declared none.
     pub tools: &'a [Tool],
+    /// The answer's estimated cost in USD ([`crate::pricing`]), for
+    /// `max_cost`; `None` when the usage or the model's price is unknown.
+    pub cost: Option<f64>,
 }
 
 impl<'a> CheckInput<'a> {
@@ -303,7 +307,14 @@ impl<'a> CheckInput<'a> {
         CheckInput {
             completion,
             tools: &[],
+            cost: None,
         }
+    }
+
+    /// Adds the answer's estimated cost, for `max_cost`.
+    pub fn with_cost(mut self, cost: Option<f64>) -> Self {
+        self.cost = cost;
+        self
     }
 
     /// Adds the request's tool definitions.

@@ -114,6 +114,16 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// How the progress line names the pool.
+    fn label(&self) -> String {
+        match self {
+            Pool::Family(family) => format!("Llama API {family:?} models"),
+            Pool::Provider(name) => name.clone(),
+        }
+    }
+}
+
 /// The quota of a pool nobody declared limits for.
 const UNLIMITED: u32 = 100_000_000;
 
@@ -207,14 +217,21 @@ pub(crate) async fn acquire(pool: &Pool, estimated_tokens: u32) {
         match wait {
             Some(wait) if !wait.is_zero() => {
                 tracing::debug!(?pool, ?wait, "rate limit pause in force; waiting");
+                let _shown = crate::progress::waiting(&pool.label(), "server asked to pause");
                 tokio::time::sleep(wait).await;
             }
             _ => break,
         }
     }
-    limiter.requests.until_ready().await;
+    if limiter.requests.check().is_err() {
+        let _shown = crate::progress::waiting(&pool.label(), "requests per minute");
+        limiter.requests.until_ready().await;
+    }
     let cost = estimated_tokens.clamp(1, limiter.tokens_burst.get());
-    if let Some(cost) = NonZeroU32::new(cost) {
+    if let Some(cost) = NonZeroU32::new(cost)
+        && !matches!(limiter.tokens.check_n(cost), Ok(Ok(())))
+    {
+        let _shown = crate::progress::waiting(&pool.label(), "tokens per minute");
         // Cannot fail: the cost is clamped to the burst size.
         let _ = limiter.tokens.until_n_ready(cost).await;
     }

@@ -158,6 +158,7 @@ where
         if !failure.retry || number > config.max_retries {
             return Err(failure.error);
         }
+        crate::progress::retrying(failure.status);
         let delay = failure.server_delay.unwrap_or_else(|| backoff(number - 1));
         tracing::warn!(
             request = what,

@@ -96,12 +96,21 @@ impl Child {
             .env("INSTA_UPDATE", "no")
             // Never the crate's own fixtures, unless a driver says so.
             .env("LLAMA_TEST_FIXTURES", empty_fixtures.path())
+            // A child's samples are no run of the suite's: no result
+            // records, unless a driver asks (`.records(dir)`).
+            .env("LLAMA_TEST_RECORDS", "0")
             .args(args);
         Child {
             command,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             empty_fixtures,
         }
+    }
+
+    /// Writes result records into `dir` (the run directory).
+    pub fn records(self, dir: &Path) -> Self {
+        self.env("LLAMA_TEST_RECORDS", "1")
+            .env("LLAMA_TEST_RUN_DIR", dir.to_str().unwrap())
     }
 
     /// The ignored tests named exactly `names` (libtest paths).
@@ -182,6 +191,17 @@ impl Child {
         self.command.arg(arg);
         self.args.push(arg.to_owned());
         self
+    }
+
+    /// Starts the child with its output discarded, for a driver that
+    /// stops it itself.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
     }
 
     /// Runs the child to completion (killing it after a deadline).
