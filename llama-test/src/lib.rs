@@ -93,6 +93,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod bedrock;
 pub mod catalogue;
 pub mod checks;
