@@ -102,6 +102,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod bedrock;
 pub mod catalogue;
 pub mod checks;

@@ -118,6 +118,7 @@ pub mod schema;
 pub mod similarity;
 pub mod text;
 pub mod tools;
+pub mod trajectory;
 mod value;
 
 use std::fmt;
