@@ -11,6 +11,7 @@ mod expand;
 mod files;
 mod keys;
 mod names;
+mod promptfoo;
 mod rules;
 mod vars;
 
@@ -120,4 +121,18 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn llama_eval(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()
+}
+
+/// Runs a promptfoo config as tests: `promptfoo_suite!("tests/promptfoo/NAME.yaml");`
+/// expands to `mod NAME { ... }` with one `#[test]` per test case × prompt ×
+/// provider, named `case_1_description` (plus `__prompt_N` with several
+/// prompts and `__provider` with several providers). Each runs through the
+/// same runtime as `#[llama_eval]`: fixtures, dispatch, PASS/FAIL/ERROR.
+///
+/// The path is relative to the crate root; the file (and every `file://` it
+/// names) is embedded with `include_str!`, so editing it rebuilds the tests.
+/// Every config error is a compile error naming the file, line and column.
+#[proc_macro]
+pub fn promptfoo_suite(input: TokenStream) -> TokenStream {
+    promptfoo::expand(input.into()).into()
 }

@@ -143,7 +143,7 @@ pub use completion::{Completion, RateLimitInfo, StopReason, ToolCall, Usage};
 pub use config::Mode;
 pub use error::{Error, Result};
 pub use eval::Eval;
-pub use llama_test_macros::llama_eval;
+pub use llama_test_macros::{llama_eval, promptfoo_suite};
 pub use output::Output;
 pub use request::{
     ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Sampling, Tool, ToolChoice,
