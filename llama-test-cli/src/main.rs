@@ -83,7 +83,7 @@ enum FixturesCommand {
         #[arg(long)]
         root: Option<PathBuf>,
     },
-    /// Lists fixtures no test used in a run recorded with LLAMA_TEST_FIXTURE_REPORT=<file> cargo test.
+    /// Lists fixtures no test used in a run recorded with `LLAMA_TEST_FIXTURE_REPORT=FILE cargo test`.
     Stale {
         /// The report file the run wrote.
         #[arg(long)]
