@@ -85,11 +85,12 @@ pub enum Error {
     },
 
     /// Connection refused, reset, DNS, TLS...
-    #[error("could not reach the Llama API at {url}: {message}")]
+    #[error("could not reach {url}: {message}")]
     Transport {
         /// The URL that could not be reached.
         url: String,
-        /// What went wrong, secrets redacted.
+        /// What went wrong, secrets redacted, and the variable that sets
+        /// the URL.
         message: String,
     },
 

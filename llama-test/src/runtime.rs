@@ -163,15 +163,16 @@ where
             return Err(error);
         }
         let output = Output::new(completion.clone(), request.clone(), Arc::clone(context));
+        let failed = || Sample::Failed(format!("{report}{}", failure_note(&completion)));
         if !report.passed() && repeat == 1 {
             record(Verdict::Fail, None);
-            samples.push(Sample::Failed(report.to_string()));
+            samples.push(failed());
             continue;
         }
         let body_result = AssertUnwindSafe(body(output)).catch_unwind().await;
         let sample = match (report.passed(), body_result) {
             (true, Ok(())) => Sample::Passed,
-            (false, _) => Sample::Failed(report.to_string()),
+            (false, _) => failed(),
             (true, Err(payload)) => Sample::Panicked(payload),
         };
         match &sample {
@@ -182,6 +183,22 @@ where
         samples.push(sample);
     }
     Ok(samples)
+}
+
+/// What explains a failed report but is not in it: the server refused
+/// what the model generated (the output is then empty), or the answer was
+/// cut at `max_tokens`.
+fn failure_note(completion: &Completion) -> String {
+    let mut note = String::new();
+    if let Some(reason) = &completion.generation_error {
+        note.push_str(&format!(
+            "\nthe server rejected what the model generated: {reason}"
+        ));
+    }
+    if completion.stop_reason == Some(crate::completion::StopReason::Length) {
+        note.push_str("\nstop_reason: length (the answer was cut at max_tokens)");
+    }
+    note
 }
 
 /// A report with errors is an ERROR outcome, not a FAIL.

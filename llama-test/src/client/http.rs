@@ -204,7 +204,10 @@ pub(crate) fn transport_failure(
     Failure {
         error: Error::Transport {
             url: redact_secrets(url, key),
-            message: redact_secrets(&error_chain(error), key),
+            message: format!(
+                "{}; check that the server is running and that {base_url_env} points at it",
+                redact_secrets(&error_chain(error), key)
+            ),
         },
         retry: true,
         server_delay: None,
