@@ -248,7 +248,7 @@ impl Server {
         let child = command
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", paths.bin.display()))?;
-        register(child.id());
+        register(child.id(), &log);
         let mut server = Server {
             child: Some(child),
             base_url: format!("http://127.0.0.1:{port}"),
@@ -361,10 +361,10 @@ fn terminate(pid: libc::pid_t) {
     }
 }
 
-/// Servers still running, for the `atexit` handler.
-static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// Servers still running and their logs, for the `atexit` handler.
+static RUNNING: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
 
-fn register(pid: u32) {
+fn register(pid: u32, log: &Path) {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         // SAFETY: registering a plain `extern "C" fn` with libc.
@@ -372,14 +372,17 @@ fn register(pid: u32) {
             libc::atexit(stop_all_at_exit);
         }
     });
-    RUNNING.lock().unwrap_or_else(|p| p.into_inner()).push(pid);
+    RUNNING
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((pid, log.to_owned()));
 }
 
 fn unregister(pid: u32) {
     RUNNING
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .retain(|p| *p != pid);
+        .retain(|(p, _)| *p != pid);
 }
 
 extern "C" fn stop_all_at_exit() {
@@ -389,8 +392,9 @@ extern "C" fn stop_all_at_exit() {
         Err(std::sync::TryLockError::Poisoned(p)) => std::mem::take(&mut *p.into_inner()),
         Err(std::sync::TryLockError::WouldBlock) => return,
     };
-    for pid in pids {
+    for (pid, log) in pids {
         terminate(pid as libc::pid_t);
+        let _ = std::fs::remove_file(log);
     }
 }
 
