@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use wiremock::Request;
@@ -18,6 +18,9 @@ use super::reply::{Reply, Responder};
 pub(crate) struct Knobs {
     pub latency: Option<Duration>,
     pub rpm: Option<u32>,
+    /// The `retry-after` of the RPM window's 429s, instead of the time
+    /// until a slot frees.
+    pub window_retry_after: Option<Duration>,
     pub cut_streams_after: Option<usize>,
     pub error_mid_stream_after: Option<usize>,
     pub echo_auth: bool,
@@ -105,6 +108,8 @@ pub struct ReceivedRequest {
     pub body: Vec<u8>,
     /// Whether `Authorization: Bearer <key>` matched the simulator's key.
     pub authorized: bool,
+    /// When it arrived.
+    pub received_at: Instant,
 }
 
 impl ReceivedRequest {
@@ -127,6 +132,7 @@ impl ReceivedRequest {
             headers,
             body: request.body.clone(),
             authorized,
+            received_at: Instant::now(),
         }
     }
 
