@@ -89,7 +89,7 @@ pub(crate) async fn send(
         .await
         .map_err(|e| transport_failure(&e, config, outgoing.base_url_env, &url, attempt))?;
     if response.headers().contains_key(REPLAY_MISS_HEADER) {
-        let text = response.text().await.unwrap_or_default();
+        let text = super::read::error_text(response, config).await;
         let key = outgoing.key;
         return Err(Failure::fatal(Error::Fixture(redact_secrets(&text, key))));
     }
@@ -98,7 +98,7 @@ pub(crate) async fn send(
         return Ok((response, started));
     }
     let headers = response.headers().clone();
-    let body = response.text().await.unwrap_or_default();
+    let body = super::read::error_text(response, config).await;
     let delay = server_delay(&headers);
     let error = wire::status_error(status, &body, outgoing.key, outgoing.model, attempt, delay);
     if let Some(generation) = generation_failure(status, &body) {
@@ -108,6 +108,7 @@ pub(crate) async fn send(
             server_delay: None,
             status: Some(status),
             generation: Some(generation),
+            limited: None,
         });
     }
     Err(Failure {
@@ -116,6 +117,7 @@ pub(crate) async fn send(
         server_delay: delay,
         status: Some(status),
         generation: None,
+        limited: (status == 429).then(|| super::retry::limited(&headers)),
     })
 }
 
@@ -163,6 +165,7 @@ pub(crate) fn transport_failure(
             server_delay: None,
             status: None,
             generation: None,
+            limited: None,
         };
     }
     if error.is_builder() {
@@ -181,6 +184,7 @@ pub(crate) fn transport_failure(
         server_delay: None,
         status: None,
         generation: None,
+        limited: None,
     }
 }
 
@@ -288,6 +292,17 @@ pub(crate) fn redact_error(error: Error, key: Option<&str>) -> Error {
             message: r(message),
             attempts,
             retry_after,
+        },
+        Error::RateLimitWait {
+            provider,
+            waited,
+            attempts,
+            message,
+        } => Error::RateLimitWait {
+            provider,
+            waited,
+            attempts,
+            message: r(message),
         },
         Error::Server {
             status,
