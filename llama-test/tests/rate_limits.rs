@@ -122,6 +122,11 @@ fn a_spent_wait_budget_is_an_error_naming_provider_headers_and_variable() {
     }
     let sim = free_tier();
     let fixtures = tempfile::tempdir().unwrap();
+    // The child inherits it; the fixtures it records must follow it.
+    #[cfg(unix)]
+    unsafe {
+        libc::umask(0o022);
+    }
     let started = Instant::now();
     let child = record_twelve(&sim, fixtures.path(), Some("3"));
     assert!(started.elapsed() < Duration::from_secs(40), "{child}");
@@ -144,8 +149,15 @@ fn a_spent_wait_budget_is_an_error_naming_provider_headers_and_variable() {
             assert!(failure.contains(part), "{part:?} not in {failure}");
         }
     }
-    // Eight fixtures; a failed test writes none.
-    assert_eq!(std::fs::read_dir(fixtures.path()).unwrap().count(), 8);
+    // Eight fixtures, 0644 under umask 022; a failed test writes none.
+    let written: Vec<_> = std::fs::read_dir(fixtures.path()).unwrap().collect();
+    assert_eq!(written.len(), 8);
+    #[cfg(unix)]
+    for entry in written {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+    }
 }
 
 /// `processes` children at once, each running the ignored tests matching
