@@ -206,7 +206,7 @@ fn can_send(config: &ClientConfig, model: &str) -> Result<bool> {
 
 /// `[limits]` of llama-test.toml, where the environment does not say.
 fn apply_file_limits(config: &mut ClientConfig) -> Result<()> {
-    let Some(limits) = config.providers.file().limits.clone() else {
+    let Some(limits) = config.providers.file().limits else {
         return Ok(());
     };
     if let Some(seconds) = limits.rate_limit_wait

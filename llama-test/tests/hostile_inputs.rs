@@ -489,6 +489,9 @@ fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// A change made to a recorded response by hand.
+type Edit<'a> = Box<dyn Fn(&mut llama_test::exchange::RecordedResponse) + 'a>;
+
 /// A fixture edited by hand (or by a malicious PR): a redirect to a
 /// "remote" server, a bogus status, a 429 with a day-long `retry-after`,
 /// a `test` name and paths that climb out of the root, and markup. Replay
@@ -502,10 +505,7 @@ fn fixtures_are_untrusted_input() {
     let sandbox = tempfile::tempdir().unwrap();
     let root = sandbox.path().join("fixtures");
     std::fs::create_dir(&root).unwrap();
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut llama_test::exchange::RecordedResponse)>,
-    )> = vec![
+    let cases: Vec<(&str, Edit<'_>)> = vec![
         (
             "redirect",
             Box::new(|r| {

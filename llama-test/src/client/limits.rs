@@ -4,7 +4,7 @@
 //! - one request/token quota per pool: a Llama API [`ModelFamily`] (Meta's
 //!   limits are per team across keys) or one provider, enforced as a
 //!   sliding one-minute window, so at most `rpm` requests leave in any
-//!   60 s (see [`super::window`]);
+//!   60 s (the `client::window` module);
 //! - a shared "not before" instant per pool, set when the server says to
 //!   back off (a 429's `retry-after`, or `x-ratelimit-remaining-*: 0` with
 //!   its reset), so one caller's 429 pauses every caller of that pool;

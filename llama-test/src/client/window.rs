@@ -270,9 +270,7 @@ impl Window {
             limit_hint.filter(|l| *l >= 1),
             Some(accepted).filter(|a| *a >= 1),
         ];
-        let Some(lowest) = evidence.into_iter().flatten().min() else {
-            return None;
-        };
+        let lowest = evidence.into_iter().flatten().min()?;
         let to = if lowest < from {
             lowest
         } else if accepted >= from {
