@@ -133,7 +133,7 @@ const BEDROCK_SAMPLING: &[(&str, &str)] = &[
     ("top_p", "topP"),
     ("max_tokens", "maxTokens"),
 ];
-/// Meta's native endpoint; the compat endpoint is [`OPENAI_SAMPLING`].
+/// Meta's native endpoint; the compat endpoint is [`LLAMAAPI_COMPAT_SAMPLING`].
 pub const LLAMAAPI_NATIVE_SAMPLING: &[(&str, &str)] = &[
     ("temperature", "temperature"),
     ("top_p", "top_p"),

@@ -5,14 +5,13 @@
 //! kind's own options (see `options`). A form the runtime would reject for a
 //! reason visible here is a compile error instead.
 
-mod kinds;
 mod options;
+mod value_shape;
 
-use kinds::Shape;
+use llama_test_core::checks::{self, Shape};
 
 use crate::args::{Arg, ArgBody, Value, ValueKind};
 use crate::errors::Errors;
-use crate::json::encode_string;
 use crate::keys::Spanned;
 
 /// One declared check.
@@ -41,7 +40,7 @@ pub fn parse(items: &[Arg], errors: &mut Errors) -> Vec<Check> {
 
 fn parse_check(item: &Arg, errors: &mut Errors) -> Option<Check> {
     let key = item.name();
-    let kind = match kinds::lookup(&key) {
+    let kind = match checks::lookup(&key) {
         Ok((kind, _negated)) => kind,
         Err(message) => {
             errors.push(&item.key, message);
@@ -75,7 +74,7 @@ fn parse_check(item: &Arg, errors: &mut Errors) -> Option<Check> {
             return None;
         }
         ArgBody::Value(value) => {
-            if let Some(found) = shape.problem(value) {
+            if let Some(found) = value_shape::problem(shape, value) {
                 let tip = match shape {
                     Shape::Flag => flag_tip(&key, kind.name, value),
                     _ => String::new(),
@@ -95,7 +94,9 @@ fn parse_check(item: &Arg, errors: &mut Errors) -> Option<Check> {
     }
     if kind.name == "regex" {
         for pattern in &check.strings {
-            let filled = crate::template::fill_placeholders(&pattern.value);
+            // Each `{{var}}` becomes `x`, so the pattern around it is checked.
+            let filled = llama_test_core::template::render_with(&pattern.value, |_| Some("x"))
+                .unwrap_or_else(|_| pattern.value.clone());
             if let Err(e) = regex_syntax::parse(&filled) {
                 errors.push(&pattern.tokens, format!("invalid regex in `{key}`:\n{e}"));
             }
@@ -142,6 +143,11 @@ fn to_json(value: &Value) -> Option<String> {
         }
         ValueKind::Float(_) | ValueKind::Other => return None,
     })
+}
+
+/// `text` as a JSON string literal, quotes included.
+fn encode_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 fn collect_strings(value: &Value, out: &mut Vec<Spanned<String>>) {

@@ -4,8 +4,7 @@
 use crate::args::{Arg, ArgBody, ValueKind};
 use crate::assert::{self, Check};
 use crate::errors::Errors;
-use crate::files::{self, JsonFile};
-use crate::images::{self, Image};
+use crate::files::{self, Image, JsonFile};
 use crate::keys::{self, Spanned};
 
 /// Everything `#[llama_eval(...)]` declared.
@@ -241,9 +240,9 @@ impl Eval {
         let Some(file) = files::load_json("messages", &path, errors) else {
             return;
         };
-        match files::check_messages(&file.json) {
-            Ok(images) => {
-                self.message_images = images;
+        match llama_test_core::files::messages(&file.json) {
+            Ok(messages) => {
+                self.message_images = messages.iter().map(|m| m.image_count()).sum();
                 self.messages = Some(file);
             }
             Err(e) => errors.push(
@@ -260,7 +259,7 @@ impl Eval {
             keys::string_list(arg, errors).map(|list| list.value)
         };
         for source in sources.unwrap_or_default() {
-            self.images.extend(images::load(&source, errors));
+            self.images.extend(files::load_image(&source, errors));
         }
     }
 
@@ -271,9 +270,9 @@ impl Eval {
         let Some(file) = files::load_json("tools", &path, errors) else {
             return;
         };
-        match files::tool_names(&file.json) {
-            Ok(names) => {
-                self.tool_names = names;
+        match llama_test_core::files::tools(&file.json) {
+            Ok(tools) => {
+                self.tool_names = tools.into_iter().map(|t| t.name).collect();
                 self.tools = Some(file);
             }
             Err(e) => errors.push(&path.tokens, format!("`tools` file `{}`: {e}", path.value)),
@@ -291,8 +290,8 @@ impl Eval {
             files::load_json("json_schema", &text, errors)
         };
         let Some(file) = file else { return };
-        match files::check_schema(&file.json) {
-            Ok(()) => self.json_schema = Some(file),
+        match llama_test_core::files::json_schema(file.json.clone(), file.path.as_deref()) {
+            Ok(_) => self.json_schema = Some(file),
             Err(e) => errors.push(&text.tokens, format!("`json_schema`: {e}")),
         }
     }

@@ -1,13 +1,16 @@
 //! Files named in the attribute: resolved against `CARGO_MANIFEST_DIR`, read
-//! at compile time to check their shape, then embedded with `include_str!`
-//! by the generated code (which also makes edits to them rebuild the test).
+//! at compile time and checked with the parsers the runtime uses
+//! (`llama_test_core::files`, `llama_test_core::images`), then embedded with
+//! `include_str!`/`include_bytes!` by the generated code (which also makes
+//! edits to them rebuild the test).
 
 use std::path::{Path, PathBuf};
 
+use llama_test_core::images::{self as core_images, ImageSource};
 use proc_macro2::TokenStream;
+use serde_json::Value;
 
 use crate::errors::Errors;
-use crate::json::{self, Json};
 use crate::keys::Spanned;
 
 /// A JSON document from a file or an inline string.
@@ -16,7 +19,62 @@ pub struct JsonFile {
     pub path: Option<String>,
     /// The text (embedded verbatim for inline JSON).
     pub contents: String,
-    pub json: Json,
+    pub json: Value,
+}
+
+/// One image as the generated code will pass it.
+pub struct Image {
+    /// The path or URL as written.
+    pub source: String,
+    /// A local file (embedded) rather than an `http(s)://` or `data:` URL.
+    pub local: bool,
+    pub tokens: TokenStream,
+}
+
+/// Checks one `image`/`images` entry as the runtime will before sending it:
+/// a web URL passes, a data URL or a local file must hold a JPEG, PNG, GIF
+/// or ICO image of at most 25 MB.
+pub fn load_image(source: &Spanned<String>, errors: &mut Errors) -> Option<Image> {
+    let text = source.value.as_str();
+    let image = |local| Image {
+        source: text.to_owned(),
+        local,
+        tokens: source.tokens.clone(),
+    };
+    match ImageSource::of(text) {
+        ImageSource::Web => Some(image(false)),
+        ImageSource::Data => {
+            let excerpt: String = text.chars().take(40).collect();
+            match core_images::check_image_url(text, &format!("{excerpt}...")) {
+                Ok(()) => Some(image(false)),
+                Err(e) => {
+                    errors.push(&source.tokens, e);
+                    None
+                }
+            }
+        }
+        ImageSource::File => {
+            let full = resolve("image", source, errors)?;
+            let checked = check_image_file(&full, text);
+            match checked {
+                Ok(()) => Some(image(true)),
+                Err(e) => {
+                    errors.push(&source.tokens, e);
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Checks an image file by its size first, so a huge file is refused
+/// before it is read into the compiler.
+fn check_image_file(path: &Path, name: &str) -> Result<(), String> {
+    let unreadable = |e: std::io::Error| format!("image `{name}` cannot be read: {e}");
+    let len = std::fs::metadata(path).map_err(unreadable)?.len();
+    core_images::check_image_size(len, name)?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    core_images::check_image_bytes(&bytes, name).map(|_| ())
 }
 
 /// The directory holding the crate's `Cargo.toml`, which paths are relative to.
@@ -103,7 +161,7 @@ fn parse_json(
     tokens: &TokenStream,
     errors: &mut Errors,
 ) -> Option<JsonFile> {
-    match json::parse(&contents) {
+    match llama_test_core::files::parse_json(&contents) {
         Ok(json) => Some(JsonFile {
             path,
             contents,
@@ -114,218 +172,5 @@ fn parse_json(
             errors.push(tokens, format!("`{key}` {source} is not valid JSON: {e}"));
             None
         }
-    }
-}
-
-const ROLES: &[&str] = &["system", "user", "assistant", "tool"];
-
-/// Checks a chat: a non-empty array of `{role, content}` with known roles and
-/// content that is a string or an array of text/image_url parts. Returns the
-/// number of image parts, which count toward the model's image checks.
-pub fn check_messages(doc: &Json) -> Result<usize, String> {
-    let Json::Array(messages) = doc else {
-        return Err(format!(
-            "expected a JSON array of messages like \
-             [{{\"role\": \"user\", \"content\": \"...\"}}]; found {}",
-            doc.kind()
-        ));
-    };
-    if messages.is_empty() {
-        return Err("the array is empty; add at least one message".to_owned());
-    }
-    let mut images = 0;
-    for (i, message) in messages.iter().enumerate() {
-        images += check_message(message).map_err(|e| format!("[{i}]: {e}"))?;
-    }
-    Ok(images)
-}
-
-fn check_message(message: &Json) -> Result<usize, String> {
-    let role = message
-        .get("role")
-        .and_then(Json::as_str)
-        .ok_or("missing string field `role`")?;
-    if !ROLES.contains(&role) {
-        return Err(format!(
-            "unknown role `{role}`{}; expected one of: {}",
-            crate::names::hint(role, ROLES),
-            crate::names::backticked(ROLES)
-        ));
-    }
-    match message.get("content") {
-        Some(Json::String(_)) => Ok(0),
-        Some(Json::Array(parts)) => {
-            let mut images = 0;
-            for (j, part) in parts.iter().enumerate() {
-                let is_image = check_part(part).map_err(|e| format!("content[{j}]: {e}"))?;
-                if is_image && role != "user" {
-                    return Err(format!(
-                        "content[{j}]: only `user` messages may carry images, not `{role}`"
-                    ));
-                }
-                images += usize::from(is_image);
-            }
-            Ok(images)
-        }
-        None | Some(Json::Null) if role == "assistant" && message.get("tool_calls").is_some() => {
-            Ok(0)
-        }
-        None => Err("missing field `content`".to_owned()),
-        Some(other) => Err(format!(
-            "`content` must be a string or an array of parts; found {}",
-            other.kind()
-        )),
-    }
-}
-
-/// Whether the part is an image; errors for malformed parts.
-fn check_part(part: &Json) -> Result<bool, String> {
-    match part.get("type").and_then(Json::as_str) {
-        Some("text") => match part.get("text") {
-            Some(Json::String(_)) => Ok(false),
-            _ => Err("a `text` part needs a string field `text`".to_owned()),
-        },
-        Some("image_url") => {
-            let url = part.get("image_url").and_then(|i| match i {
-                Json::String(s) => Some(s.as_str()),
-                other => other.get("url").and_then(Json::as_str),
-            });
-            match url {
-                Some(_) => Ok(true),
-                None => Err(
-                    "an `image_url` part needs `{\"image_url\": {\"url\": \"...\"}}`".to_owned(),
-                ),
-            }
-        }
-        Some(other) => Err(format!(
-            "unknown part type `{other}`; expected `text` or `image_url`"
-        )),
-        None => Err("a content part needs a string field `type`".to_owned()),
-    }
-}
-
-/// Checks tool definitions in the Llama/OpenAI function format (as the
-/// runtime's `Tool::list_from_json` reads them) and returns their names.
-pub fn tool_names(doc: &Json) -> Result<Vec<String>, String> {
-    let Json::Array(tools) = doc else {
-        return Err(format!(
-            "expected a JSON array of tools like \
-             [{{\"type\": \"function\", \"function\": {{\"name\": \"...\"}}}}]; found {}",
-            doc.kind()
-        ));
-    };
-    tools
-        .iter()
-        .enumerate()
-        .map(|(i, tool)| tool_name(tool).map_err(|e| format!("[{i}]: {e}")))
-        .collect()
-}
-
-fn tool_name(tool: &Json) -> Result<String, String> {
-    if let Some(kind) = tool.get("type").and_then(Json::as_str)
-        && kind != "function"
-    {
-        return Err(format!(
-            "`type` is `{kind}`; only `function` tools are supported"
-        ));
-    }
-    let function = tool.get("function").unwrap_or(tool);
-    let name = function
-        .get("name")
-        .and_then(Json::as_str)
-        .ok_or("missing string field `function.name`")?;
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !valid {
-        return Err(format!(
-            "tool name `{name}` must be 1-64 characters of [a-zA-Z0-9_-]"
-        ));
-    }
-    match function.get("parameters") {
-        None | Some(Json::Object(_)) => Ok(name.to_owned()),
-        Some(_) => Err(format!(
-            "`parameters` of `{name}` must be a JSON Schema object"
-        )),
-    }
-}
-
-/// A response schema must be a JSON object.
-pub fn check_schema(doc: &Json) -> Result<(), String> {
-    match doc {
-        Json::Object(_) => Ok(()),
-        other => Err(format!(
-            "expected a JSON Schema object like {{\"type\": \"object\", ...}}; found {}",
-            other.kind()
-        )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(text: &str) -> Json {
-        json::parse(text).unwrap()
-    }
-
-    #[test]
-    fn messages_need_known_roles_and_well_formed_parts() {
-        let chat = r#"[{"role": "system", "content": "Be brief."},
-            {"role": "user", "content": [{"type": "text", "text": "What is this?"},
-                {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
-            {"role": "assistant", "content": null, "tool_calls": []}]"#;
-        assert_eq!(check_messages(&doc(chat)), Ok(1));
-        let bad_role = check_messages(&doc(r#"[{"role": "usr", "content": "hi"}]"#));
-        assert_eq!(
-            bad_role.unwrap_err(),
-            "[0]: unknown role `usr`; did you mean `user`?; expected one of: \
-             `system`, `user`, `assistant`, `tool`"
-        );
-        let bad_part = check_messages(&doc(
-            r#"[{"role": "user", "content": [{"type": "audio"}]}]"#,
-        ));
-        assert!(
-            bad_part
-                .unwrap_err()
-                .starts_with("[0]: content[0]: unknown part type `audio`")
-        );
-        assert!(
-            check_messages(&doc("{}"))
-                .unwrap_err()
-                .contains("found an object")
-        );
-        assert!(check_messages(&doc("[]")).unwrap_err().contains("empty"));
-        let system_image =
-            r#"[{"role": "system", "content": [{"type": "image_url", "image_url": "u"}]}]"#;
-        assert!(
-            check_messages(&doc(system_image))
-                .unwrap_err()
-                .contains("only `user`")
-        );
-    }
-
-    #[test]
-    fn tools_are_read_like_the_runtime_reads_them() {
-        let tools = r#"[{"type": "function", "function": {"name": "get_weather",
-            "parameters": {"type": "object"}}}, {"name": "bare-tool"}]"#;
-        assert_eq!(
-            tool_names(&doc(tools)).unwrap(),
-            ["get_weather", "bare-tool"]
-        );
-        let bad = tool_names(&doc(
-            r#"[{"type": "function", "function": {"name": "a b"}}]"#,
-        ));
-        assert!(bad.unwrap_err().starts_with("[0]: tool name `a b`"));
-        let bad_params = tool_names(&doc(r#"[{"name": "x", "parameters": []}]"#));
-        assert!(
-            bad_params
-                .unwrap_err()
-                .contains("must be a JSON Schema object")
-        );
-        assert!(check_schema(&doc("[]")).is_err());
-        assert!(check_schema(&doc(r#"{"type": "object"}"#)).is_ok());
     }
 }

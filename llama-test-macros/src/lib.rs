@@ -9,12 +9,11 @@ mod errors;
 mod eval;
 mod expand;
 mod files;
-mod images;
-mod json;
 mod keys;
 mod names;
+mod promptfoo;
 mod rules;
-mod template;
+mod vars;
 
 use proc_macro::TokenStream;
 
@@ -86,12 +85,13 @@ use proc_macro::TokenStream;
 /// | `stop_reason` | `"stop"`, `"tool_calls"`, `"length"`, ... | `value` |
 /// | `is_refusal`, `is_json`, `contains_json`, `no_tool_call` | flag: no value (or `true`) | none |
 /// | `max_latency_ms`, `max_tokens_used` | integer | `value` |
+/// | `max_cost` | number (USD; prices from `llama-test.toml` or built-in defaults) | `value` |
 /// | `function_call` | tool name | `value`, or `name` + `arguments = r#"{"city": "Paris"}"#` (a subset the call's arguments must contain) |
 /// | `tool_call_count` | integer (exactly) | `value` or `min`/`max`, `name` |
 /// | `tool_call_order` | `["search", "summarize"]` | `value`, `exact = true` |
 /// | `llm_rubric` | rubric text | `value`, `threshold` (min score), `grader` (model) |
 ///
-/// Every key except `max_latency_ms`, `max_tokens_used`, `no_tool_call`,
+/// Every key except `max_latency_ms`, `max_tokens_used`, `max_cost`, `no_tool_call`,
 /// `tool_call_count` and `tool_call_order` also exists as `not_<key>`, which
 /// inverts it (`not_function_call`: no call matches).
 ///
@@ -121,4 +121,18 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn llama_eval(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()
+}
+
+/// Runs a promptfoo config as tests: `promptfoo_suite!("tests/promptfoo/NAME.yaml");`
+/// expands to `mod NAME { ... }` with one `#[test]` per test case × prompt ×
+/// provider, named `case_1_description` (plus `__prompt_N` with several
+/// prompts and `__provider` with several providers). Each runs through the
+/// same runtime as `#[llama_eval]`: fixtures, dispatch, PASS/FAIL/ERROR.
+///
+/// The path is relative to the crate root; the file (and every `file://` it
+/// names) is embedded with `include_str!`, so editing it rebuilds the tests.
+/// Every config error is a compile error naming the file, line and column.
+#[proc_macro]
+pub fn promptfoo_suite(input: TokenStream) -> TokenStream {
+    promptfoo::expand(input.into()).into()
 }

@@ -8,9 +8,10 @@ use llama_test_core::{ModelRef, ProviderKind, catalogue, providers};
 
 use crate::errors::Errors;
 use crate::eval::Eval;
-use crate::images::MAX_IMAGES;
+use llama_test_core::images::MAX_IMAGES_PER_REQUEST as MAX_IMAGES;
+
 use crate::names::{backticked, hint};
-use crate::template;
+use crate::vars;
 
 /// Reports every cross-key problem. `attr` spans "missing key" errors.
 pub fn check(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
@@ -276,12 +277,12 @@ fn tools(eval: &Eval, errors: &mut Errors) {
 fn templates(eval: &Eval, errors: &mut Errors) {
     for (key, text) in [("prompt", &eval.prompt), ("system", &eval.system)] {
         if let Some(text) = text {
-            template::check(key, text, &eval.cases, errors);
+            vars::check(key, text, &eval.cases, errors);
         }
     }
     for check in &eval.checks {
         for text in &check.strings {
-            template::check(
+            vars::check(
                 &format!("assert({})", check.kind),
                 text,
                 &eval.cases,
@@ -356,6 +357,25 @@ mod tests {
         assert_eq!(
             errors,
             ["10 images in one request; the API accepts at most 9"]
+        );
+    }
+
+    /// A data URL is decoded and sniffed here as the runtime does before
+    /// sending it, so one it would refuse does not compile.
+    #[test]
+    fn data_urls_are_checked_as_the_runtime_checks_them() {
+        let errors = errors_for(quote! {
+            model = "Llama-4-Scout-17B-16E-Instruct-FP8", prompt = "Describe",
+            images = ["data:image/png;base64,iVBORw0KGgo=", "data:image/png;base64,%%"],
+        });
+        assert_eq!(
+            errors,
+            [
+                "image `data:image/png;base64,iVBORw0KGgo=...` is an unrecognized format; \
+                 the Llama API accepts JPEG, PNG, GIF or ICO images only",
+                "image data:image/png;base64,%%... has invalid base64 data: \
+                 Invalid symbol 37, offset 0.",
+            ]
         );
     }
 

@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 /// The service root when `LLAMA_API_BASE_URL` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.llama.com";
 
+/// The mode names, as `LLAMA_TEST_MODE` and `record = "..."` take them.
+pub const MODES: &[&str] = &["auto", "replay", "record", "live"];
+
 /// How a test gets its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -33,9 +36,7 @@ impl Mode {
             "record" => Ok(Mode::Record),
             "live" => Ok(Mode::Live),
             other => {
-                let hint = ["auto", "replay", "record", "live"]
-                    .into_iter()
-                    .find(|m| m.eq_ignore_ascii_case(other) || strsim::levenshtein(m, other) <= 2)
+                let hint = llama_test_core::suggest::did_you_mean(other, MODES)
                     .map(|m| format!(" (did you mean `{m}`?)"))
                     .unwrap_or_default();
                 Err(Error::Config(format!(
@@ -196,6 +197,23 @@ mod tests {
             "m",
         ] {
             assert_eq!(parse_wait(bad), None, "{bad}");
+        }
+    }
+
+    /// The hint is the one did-you-mean rule of every error that names a
+    /// choice (it used to be a Levenshtein bound of its own here, which
+    /// offered `auto` for `au`).
+    #[test]
+    fn mode_hints_are_the_shared_did_you_mean() {
+        for input in ["replya", "RECORD", "au", "rec", "lvie", "banana", "liv"] {
+            let err = Mode::parse(input, "X").unwrap_err().to_string();
+            let expected = llama_test_core::suggest::did_you_mean(input, MODES)
+                .map(|m| format!(" (did you mean `{m}`?)"))
+                .unwrap_or_default();
+            assert!(
+                err.starts_with(&format!("X is `{input}`{expected}; expected one of")),
+                "{input}: {err}"
+            );
         }
     }
 }

@@ -57,6 +57,8 @@ pub(crate) struct TestContext {
     pub info: TestInfo,
     pub session: FixtureSession,
     pub client: Client,
+    /// Calls the body made with `Eval` since the last result record.
+    followups: std::sync::Mutex<Vec<crate::records::Call>>,
 }
 
 impl TestContext {
@@ -84,6 +86,9 @@ impl TestContext {
         client_config.providers =
             crate::providers::Providers::for_crate(std::path::Path::new(spec.manifest_dir))?;
         let can_record = can_send(&client_config, spec.model)?;
+        if !can_record && let Some(e) = missing_credentials(&client_config, spec.model, mode) {
+            return Err(e);
+        }
         if let Some(ms) = spec.timeout_ms {
             client_config.timeout = Duration::from_millis(ms);
         }
@@ -122,19 +127,27 @@ impl TestContext {
             },
             session,
             client,
+            followups: Default::default(),
         })
+    }
+
+    /// See [`TestContext::followups`] (the field).
+    pub fn followups(&self) -> std::sync::MutexGuard<'_, Vec<crate::records::Call>> {
+        self.followups.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Sends a request through this test's session.
     pub async fn send(&self, request: &ChatRequest) -> Result<Completion> {
-        self.session.send(&self.client, request).await
+        let sending = self.session.send(&self.client, request);
+        crate::progress::track(self.info.mode, sending).await
     }
 
     /// Sends a prefetched subject request through this test's session. A
     /// 429 storm slows it down rather than failing it: 429s are waited out
     /// within the rate-limit wait budget, not counted as retries.
     pub async fn send_prefetch(&self, request: &ChatRequest) -> Result<Completion> {
-        self.session.send(&self.client, request).await
+        let sending = self.session.send(&self.client, request);
+        crate::progress::track(self.info.mode, sending).await
     }
 
     /// Ends the session; in record mode writes the fixture when every
@@ -201,6 +214,10 @@ fn can_send(config: &ClientConfig, model: &str) -> Result<bool> {
         return Ok(config.api_key.is_some());
     }
     let provider = config.providers.get(&target.provider)?;
+    if provider.kind == crate::providers::ProviderKind::Bedrock {
+        // A Bedrock API key or SigV4 credentials.
+        return Ok(crate::bedrock::Auth::from_env().is_ok());
+    }
     Ok(provider.key.is_some() || !provider.key_required)
 }
 
@@ -220,6 +237,23 @@ fn apply_file_limits(config: &mut ClientConfig) -> Result<()> {
         config.max_response_bytes = mb.saturating_mul(1 << 20);
     }
     Ok(())
+}
+
+/// Why a test of `model` cannot call its provider in `mode`, naming the
+/// provider's own variables, for providers whose credentials are not one key
+/// (Bedrock); `None` leaves the message to the fixture session.
+fn missing_credentials(config: &ClientConfig, model: &str, mode: Mode) -> Option<Error> {
+    if !matches!(mode, Mode::Live | Mode::Record) {
+        return None;
+    }
+    let provider = config
+        .providers
+        .get(&config.providers.parse(model).ok()?.provider)
+        .ok()?;
+    if provider.kind != crate::providers::ProviderKind::Bedrock {
+        return None;
+    }
+    crate::bedrock::Auth::from_env().err()
 }
 
 /// The environment's client settings, read once per process.

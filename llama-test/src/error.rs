@@ -17,13 +17,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// 401 or 403: the key is missing, wrong, or lacks access.
+    /// The message ends with what to check; a provider whose key is not
+    /// `LLAMA_API_KEY` puts its own "Check that ..." hint in `message`
+    /// (Bedrock names the AWS variables), which replaces the default one.
     #[error(
-        "authentication failed (HTTP {status}): {message}. Check that LLAMA_API_KEY is set to a valid key"
+        "authentication failed (HTTP {status}): {message}{}",
+        auth_hint(message)
     )]
     Auth {
         /// The HTTP status, 401 or 403.
         status: u16,
-        /// The server's error message, secrets redacted.
+        /// The server's error message, secrets redacted, and which variable
+        /// holds the key (`Check that LLAMA_API_KEY is set to a valid key`).
         message: String,
     },
 
@@ -145,6 +150,15 @@ fn suggestion_suffix(suggestion: &Option<String>) -> String {
     }
 }
 
+/// The default hint of [`Error::Auth`], unless the message has its own.
+fn auth_hint(message: &str) -> &'static str {
+    if message.contains("Check that ") {
+        ""
+    } else {
+        ". Check that LLAMA_API_KEY is set to a valid key"
+    }
+}
+
 /// Removes anything that looks like a credential from text that came from
 /// outside (server bodies, reqwest errors) before it is kept in an error, a
 /// log line or a fixture: the live key value itself, and `Bearer <token>`.
@@ -167,7 +181,8 @@ pub fn redact_secrets(text: &str, key: Option<&str>) -> String {
 fn sigv4_pattern() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r"AWS4-HMAC-SHA256\s+[^\x22'\n]+").expect("constant regex is valid")
+        regex::Regex::new(r"AWS4-HMAC-SHA256(?:\s+[A-Za-z]+=[^\s,\x22'()]*,?)+")
+            .expect("constant regex is valid")
     })
 }
 
@@ -189,7 +204,14 @@ mod tests {
             None,
         );
         assert!(!s.contains("AKIDEXAMPLE"), "{s}");
+        assert!(!s.contains("Signature=abc"), "{s}");
         assert!(s.ends_with("\" end"), "{s}");
+        // Only the credential goes: what follows it in a message stays.
+        let s = redact_secrets(
+            "(auth: AWS4-HMAC-SHA256 Credential=A/B, Signature=f00). Check that X is set",
+            None,
+        );
+        assert!(s.ends_with(". Check that X is set"), "{s}");
     }
 
     #[test]

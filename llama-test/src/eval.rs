@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use crate::agent::{DEFAULT_MAX_STEPS, ToolRegistry, ToolResult};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::request::{
@@ -38,6 +39,8 @@ use crate::request::{
 pub struct Eval {
     request: ChatRequest,
     problem: Option<String>,
+    registry: ToolRegistry,
+    max_steps: Option<usize>,
 }
 
 impl Eval {
@@ -46,6 +49,8 @@ impl Eval {
         Eval {
             request: ChatRequest::new(model),
             problem: None,
+            registry: ToolRegistry::default(),
+            max_steps: None,
         }
     }
 
@@ -64,6 +69,8 @@ impl Eval {
         Eval {
             request,
             problem: None,
+            registry: ToolRegistry::default(),
+            max_steps: None,
         }
     }
 
@@ -72,6 +79,8 @@ impl Eval {
         Eval {
             request,
             problem: None,
+            registry: ToolRegistry::default(),
+            max_steps: None,
         }
     }
 
@@ -221,6 +230,91 @@ impl Eval {
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
         self.request.endpoint = endpoint;
         self
+    }
+
+    /// Registers the Rust implementation of the tool `name`, run by
+    /// [`Eval::run_agent`] for each call the model makes. Arguments are
+    /// validated against the tool's declared `parameters` schema first; a
+    /// violation is sent back to the model as an error result.
+    ///
+    /// ```no_run
+    /// use llama_test::prelude::*;
+    /// use serde_json::{Value, json};
+    ///
+    /// async fn get_weather(args: Value) -> Result<Value, String> {
+    ///     Ok(json!({"location": args["location"], "temperature": 21}))
+    /// }
+    /// # async fn body() {
+    /// let out = Eval::new("Llama-3.3-70B-Instruct")
+    ///     .tools_json(&json!([{"type": "function", "function": {"name": "get_weather",
+    ///         "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}]))
+    ///     .tool("get_weather", get_weather)
+    ///     .max_steps(4)
+    ///     .prompt("What's the weather in Paris?")
+    ///     .run_agent()
+    ///     .await;
+    /// out.assert_tool_used("get_weather");
+    /// # }
+    /// ```
+    pub fn tool<F, Fut>(mut self, name: impl Into<String>, implementation: F) -> Self
+    where
+        F: Fn(Value) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ToolResult> + Send + 'static,
+    {
+        self.registry.insert(name, implementation);
+        self
+    }
+
+    /// Registers every implementation of `registry`.
+    pub fn tool_registry(mut self, registry: ToolRegistry) -> Self {
+        self.registry.merge(registry);
+        self
+    }
+
+    /// The most model turns [`Eval::run_agent`] makes (default 10); a model
+    /// still calling tools at the limit fails the eval.
+    pub fn max_steps(mut self, steps: usize) -> Self {
+        self.max_steps = Some(steps.max(1));
+        self
+    }
+
+    /// Runs the tool loop: calls the model, runs each requested tool (the
+    /// calls of one turn concurrently), sends the results back, until the
+    /// model answers without a tool call or `max_steps` turns were made.
+    /// The returned output is the last answer, with
+    /// [`Output::trajectory`] set; hitting the limit is not an error here
+    /// (see [`Trajectory::hit_step_limit`](crate::agent::Trajectory)).
+    pub async fn try_run_agent(mut self) -> Result<Output> {
+        if let Some(problem) = self.problem.take() {
+            return Err(Error::Config(problem));
+        }
+        let registry = std::mem::take(&mut self.registry);
+        let max_steps = self.max_steps.unwrap_or(DEFAULT_MAX_STEPS);
+        crate::agent::run_loop(self, registry, max_steps).await
+    }
+
+    /// Like [`Eval::try_run_agent`], panicking with `llama-test ERROR` on a
+    /// harness error and `llama-test FAIL` (showing the steps) when the loop
+    /// hit `max_steps` with the model still calling tools.
+    pub async fn run_agent(self) -> Output {
+        let output = match self.try_run_agent().await {
+            Ok(output) => output,
+            Err(e) => {
+                let test = crate::runtime::CURRENT
+                    .try_with(|c| format!(" {}", c.info.test_path))
+                    .unwrap_or_default();
+                panic!("llama-test ERROR{test}: {e}")
+            }
+        };
+        if let Some(t) = output.trajectory().filter(|t| t.hit_step_limit) {
+            panic!(
+                "llama-test FAIL {}: the agent loop hit max_steps = {} with the model still calling tools\nsteps:\n{}",
+                output.context.info.test_path,
+                t.max_steps,
+                t.describe()
+            );
+        }
+        output
     }
 
     /// The request as built so far.

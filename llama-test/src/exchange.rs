@@ -28,7 +28,11 @@ pub struct RecordedRequest {
 }
 
 /// A response body: JSON for plain calls, the raw `data:` payloads for
-/// streams (one string per SSE event, without the `data: ` prefix).
+/// streams (one string per SSE event, without the `data: ` prefix), the
+/// decoded events of an AWS event stream (Bedrock's ConverseStream).
+///
+/// Serialized externally tagged: `{"json": ...}`, `{"sse": [...]}`,
+/// `{"event_stream": [{"event": "messageStart", "payload": {...}}, ...]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordedBody {
@@ -36,6 +40,31 @@ pub enum RecordedBody {
     Json(Value),
     /// A streamed body: each SSE event's `data:` payload, in order.
     Sse(Vec<String>),
+    /// An `application/vnd.amazon.eventstream` body (Bedrock's
+    /// ConverseStream), as its decoded events in order: never the binary
+    /// frames, which replay re-encodes with
+    /// [`crate::bedrock::encode_frames`]. Bedrock's random `p` padding is
+    /// stripped, so re-recordings stay stable.
+    EventStream(Vec<RecordedEvent>),
+}
+
+/// One event of a recorded AWS event stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedEvent {
+    /// The `:event-type` (`messageStart`, `contentBlockDelta`, ...).
+    pub event: String,
+    /// The JSON payload.
+    pub payload: Value,
+}
+
+impl RecordedEvent {
+    /// An event from the `(event type, payload)` pair the decoder yields.
+    pub fn new(event: impl Into<String>, payload: Value) -> Self {
+        RecordedEvent {
+            event: event.into(),
+            payload,
+        }
+    }
 }
 
 /// The response half.

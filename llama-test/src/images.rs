@@ -2,28 +2,25 @@
 //! every request is checked against the Llama API's image limits before
 //! anything is sent (JPEG/PNG/GIF/ICO only, at most 25 MB each, at most 9
 //! per request, none for text-only models). `http(s)://` URLs pass through
-//! unchecked: the server fetches them.
+//! unchecked: the server fetches them. The limits and the format detection
+//! are `llama_test_core::images`, which `#[llama_eval]` also runs on the
+//! attribute's images at compile time.
 
 use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use imagesize::ImageType;
 
 use crate::catalogue::ModelInfo;
 use crate::error::{Error, Result};
 use crate::request::ChatRequest;
 
-/// Largest accepted image, in decoded bytes.
-pub const MAX_IMAGE_BYTES: usize = 25 * 1024 * 1024;
-/// Most images accepted in one request.
-pub const MAX_IMAGES_PER_REQUEST: usize = 9;
+pub use llama_test_core::images::{MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST};
+
 /// Side of one image tile, in pixels.
 pub const TILE_SIDE: u32 = 336;
 /// Approximate tokens one tile costs.
 pub const TOKENS_PER_TILE: u32 = 145;
-
-const ALLOWED_FORMATS: &str = "JPEG, PNG, GIF or ICO";
 
 /// Reads an image file and returns it as a `data:<mime>;base64,...` URL,
 /// after checking its format and size.
@@ -46,29 +43,7 @@ pub fn image_url_from_bytes(bytes: &[u8], source_name: &str) -> Result<String> {
 
 /// Checks size and format of decoded image bytes; returns the MIME type.
 pub fn check_image_bytes(bytes: &[u8], source_name: &str) -> Result<&'static str> {
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(Error::InvalidRequest(format!(
-            "image `{source_name}` is {:.1} MB; the Llama API accepts at most 25 MB per image",
-            bytes.len() as f64 / (1024.0 * 1024.0)
-        )));
-    }
-    let kind = imagesize::image_type(bytes).ok();
-    mime_of(kind).ok_or_else(|| {
-        let found = kind.map_or_else(|| "an unrecognized format".to_owned(), |k| format!("{k:?}"));
-        Error::InvalidRequest(format!(
-            "image `{source_name}` is {found}; the Llama API accepts {ALLOWED_FORMATS} images only"
-        ))
-    })
-}
-
-fn mime_of(kind: Option<ImageType>) -> Option<&'static str> {
-    match kind? {
-        ImageType::Jpeg => Some("image/jpeg"),
-        ImageType::Png => Some("image/png"),
-        ImageType::Gif => Some("image/gif"),
-        ImageType::Ico => Some("image/x-icon"),
-        _ => None,
-    }
+    llama_test_core::images::check_image_bytes(bytes, source_name).map_err(Error::InvalidRequest)
 }
 
 /// Checks every image of a request before it is sent. `model` is the
@@ -98,37 +73,7 @@ pub fn validate_request_images(request: &ChatRequest, model: Option<&ModelInfo>)
 
 /// Checks one image URL: web URLs pass, data URLs are decoded and checked.
 pub fn check_image_url(url: &str, source_name: &str) -> Result<()> {
-    if url.starts_with("https://") || url.starts_with("http://") {
-        return Ok(());
-    }
-    let Some(rest) = url.strip_prefix("data:") else {
-        return Err(Error::InvalidRequest(format!(
-            "image {source_name} (`{}`) is neither an http(s):// URL nor a data: URL; \
-             load local files with `images::image_url_from_file`",
-            url.chars().take(60).collect::<String>()
-        )));
-    };
-    let Some((meta, payload)) = rest.split_once(',') else {
-        return Err(Error::InvalidRequest(format!(
-            "image {source_name} is a data URL without a `,` before its data"
-        )));
-    };
-    if !meta.ends_with(";base64") {
-        return Err(Error::InvalidRequest(format!(
-            "image {source_name} is a data URL that is not base64-encoded (`data:{meta},...`)"
-        )));
-    }
-    // Refuse oversized payloads before decoding them.
-    if payload.len() / 4 * 3 > MAX_IMAGE_BYTES + 3 {
-        return Err(Error::InvalidRequest(format!(
-            "image {source_name} is about {:.1} MB; the Llama API accepts at most 25 MB per image",
-            (payload.len() / 4 * 3) as f64 / (1024.0 * 1024.0)
-        )));
-    }
-    let bytes = BASE64.decode(payload.trim()).map_err(|e| {
-        Error::InvalidRequest(format!("image {source_name} has invalid base64 data: {e}"))
-    })?;
-    check_image_bytes(&bytes, source_name).map(|_| ())
+    llama_test_core::images::check_image_url(url, source_name).map_err(Error::InvalidRequest)
 }
 
 /// Approximate prompt tokens for an image: 145 per 336x336 tile, tiles

@@ -71,6 +71,15 @@
 //! the rate-limit wait budget, a bad fixture or configuration; the message
 //! names what to fix).
 //!
+//! # Results
+//!
+//! Every sample appends a result record to
+//! `target/llama-test/runs/<run id>/` ([`records`]); the `llama-test`
+//! command (package `llama-test-cli`) writes HTML, JUnit XML, JSON and
+//! Markdown reports from it and compares runs. `assert(max_cost = ...)`
+//! gates the estimated cost ([`pricing`]); live and recording runs show a
+//! [`progress`] line on stderr.
+//!
 //! # Building blocks
 //!
 //! - [`Client`]: native and OpenAI-compatible chat completions, streaming,
@@ -94,6 +103,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod bedrock;
 pub mod catalogue;
 pub mod checks;
@@ -111,7 +121,10 @@ pub mod guide;
 pub mod images;
 mod output;
 mod output_asserts;
+pub mod pricing;
+pub mod progress;
 pub mod providers;
+pub mod records;
 pub mod request;
 mod runtime;
 #[cfg(feature = "sim")]
@@ -131,7 +144,7 @@ pub use completion::{Completion, RateLimitInfo, StopReason, ToolCall, Usage};
 pub use config::Mode;
 pub use error::{Error, Result};
 pub use eval::Eval;
-pub use llama_test_macros::llama_eval;
+pub use llama_test_macros::{llama_eval, promptfoo_suite};
 pub use output::Output;
 pub use request::{
     ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Sampling, Tool, ToolChoice,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
+use crate::agent::Trajectory;
 use crate::completion::{Completion, StopReason, ToolCall, Usage};
 use crate::context::TestContext;
 use crate::request::ChatRequest;
@@ -19,6 +20,7 @@ pub struct Output {
     pub(crate) completion: Completion,
     pub(crate) request: ChatRequest,
     pub(crate) context: Arc<TestContext>,
+    pub(crate) trajectory: Option<Arc<Trajectory>>,
 }
 
 impl std::fmt::Debug for Output {
@@ -43,7 +45,19 @@ impl Output {
             completion,
             request,
             context,
+            trajectory: None,
         }
+    }
+
+    pub(crate) fn with_trajectory(mut self, trajectory: Trajectory) -> Self {
+        self.trajectory = Some(Arc::new(trajectory));
+        self
+    }
+
+    /// The agent loop that produced this output ([`Eval::run_agent`](crate::Eval::run_agent)),
+    /// or `None` for a single call.
+    pub fn trajectory(&self) -> Option<&Trajectory> {
+        self.trajectory.as_deref()
     }
 
     /// The assistant text (empty for a pure tool-call answer).

@@ -189,3 +189,65 @@ impl Output {
         serde_json::from_str(self.text()).unwrap_or(Value::Null)
     }
 }
+
+/// Trajectory checks of an agent loop ([`Eval::run_agent`](crate::Eval::run_agent)).
+/// Each fails with every step listed; called on an output without a
+/// trajectory they report an error.
+impl Output {
+    #[track_caller]
+    fn assert_trajectory(&self, check: impl FnOnce(&crate::agent::Trajectory) -> CheckResult) {
+        let result = match self.trajectory() {
+            Some(t) => check(t),
+            None => CheckResult::error(
+                "trajectory",
+                "this output has no trajectory; trajectory checks need `Eval::run_agent`",
+            ),
+        };
+        if !result.passed() {
+            self.fail(&result);
+        }
+    }
+
+    /// Some step of the loop called `name`.
+    #[track_caller]
+    pub fn assert_tool_used(&self, name: &str) {
+        self.assert_trajectory(|t| checks::trajectory::tool_used(t, name));
+    }
+
+    /// The tools called, in order, are exactly `names`.
+    #[track_caller]
+    pub fn assert_tool_sequence(&self, names: &[&str]) {
+        self.assert_trajectory(|t| checks::trajectory::tool_sequence(t, names, true));
+    }
+
+    /// The tools called contain `names` in this order (others may come between).
+    #[track_caller]
+    pub fn assert_tool_subsequence(&self, names: &[&str]) {
+        self.assert_trajectory(|t| checks::trajectory::tool_sequence(t, names, false));
+    }
+
+    /// Some call of `name` had arguments containing `subset`.
+    #[track_caller]
+    pub fn assert_tool_args_match(&self, name: &str, subset: Value) {
+        self.assert_trajectory(|t| checks::trajectory::tool_args_match(t, name, &subset));
+    }
+
+    /// The loop made at most `max` tool calls and ended with an answer.
+    #[track_caller]
+    pub fn assert_max_steps(&self, max: usize) {
+        self.assert_trajectory(|t| checks::trajectory::max_steps(t, max));
+    }
+
+    /// Tool-call F1 against `expected` (name, argument subset or `Value::Null`)
+    /// is at least `threshold`.
+    #[track_caller]
+    pub fn assert_tool_call_f1(&self, expected: &[(&str, Value)], threshold: f64) {
+        self.assert_trajectory(|t| checks::trajectory::tool_call_f1(t, expected, threshold));
+    }
+
+    /// No call was made twice with the same arguments.
+    #[track_caller]
+    pub fn assert_no_repeated_call(&self) {
+        self.assert_trajectory(checks::trajectory::no_repeated_call);
+    }
+}

@@ -201,66 +201,20 @@ impl Tool {
     /// Parses tool definitions in the Llama/OpenAI function format: an array
     /// of `{"type": "function", "function": {name, description?, parameters?,
     /// strict?}}`. A bare `{name, ...}` entry is accepted too. `source` names
-    /// the file in error messages.
+    /// the file in error messages. `#[llama_eval(tools = ...)]` runs the same
+    /// parser (`llama_test_core::files::tools`) at compile time.
     pub fn list_from_json(value: &Value, source: &str) -> Result<Vec<Tool>> {
-        let items = match value {
-            Value::Array(items) => items.as_slice(),
-            _ => {
-                return Err(Error::Config(format!(
-                    "{source}: expected a JSON array of tools like \
-                     [{{\"type\": \"function\", \"function\": {{\"name\": ...}}}}]"
-                )));
-            }
-        };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                Tool::from_json(item).map_err(|e| Error::Config(format!("{source}: [{i}]: {e}")))
+        let tools = llama_test_core::files::tools(value)
+            .map_err(|e| Error::Config(format!("{source}: {e}")))?;
+        Ok(tools
+            .into_iter()
+            .map(|t| Tool {
+                name: t.name,
+                description: t.description,
+                parameters: t.parameters,
+                strict: t.strict,
             })
-            .collect()
-    }
-
-    fn from_json(item: &Value) -> std::result::Result<Tool, String> {
-        if let Some(kind) = item.get("type").and_then(Value::as_str)
-            && kind != "function"
-        {
-            return Err(format!(
-                "`type` is `{kind}`; only `function` tools are supported"
-            ));
-        }
-        let function = item.get("function").unwrap_or(item);
-        let name = function
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or("missing string field `function.name`")?;
-        if name.is_empty()
-            || name.len() > 64
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(format!(
-                "tool name `{name}` must be 1-64 characters of [a-zA-Z0-9_-]"
-            ));
-        }
-        let parameters = function.get("parameters").cloned();
-        if let Some(p) = &parameters
-            && !p.is_object()
-        {
-            return Err(format!(
-                "`parameters` of `{name}` must be a JSON Schema object"
-            ));
-        }
-        Ok(Tool {
-            name: name.to_owned(),
-            description: function
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            parameters,
-            strict: function.get("strict").and_then(Value::as_bool),
-        })
+            .collect())
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 use futures_util::FutureExt;
 
 use crate::__private::EvalSpec;
-use crate::checks::{CheckInput, Grading, Report, evaluate_all};
+use crate::checks::{CheckInput, Grading, Report, Verdict, evaluate_all};
 use crate::completion::Completion;
 use crate::context::TestContext;
 use crate::error::{Error, Result};
@@ -57,7 +57,10 @@ where
     let label = test_label(spec);
     let (context, mut answers) = match start(spec) {
         Ok(started) => started,
-        Err(e) => error_panic(&label, &e, None),
+        Err(e) => {
+            crate::records::errored(spec, None, None, &e);
+            error_panic(&label, &e, None)
+        }
     };
     let outcome = runtime().block_on(CURRENT.scope(
         Arc::clone(&context),
@@ -133,7 +136,8 @@ where
         assertions,
     } = match answers.take_prepared() {
         Some(prepared) => prepared,
-        None => crate::spec::prepare(spec)?,
+        None => crate::spec::prepare(spec)
+            .inspect_err(|e| crate::records::errored(spec, Some(context), None, e))?,
     };
     let grader = context.grader();
     let grading = Grading::new(&grader).default_model(&context.info.grader_model);
@@ -141,23 +145,41 @@ where
     let mut samples = Vec::with_capacity(repeat as usize);
     for sample in 0..repeat {
         context.info.start_sample(sample);
-        let completion = answers.next(context, &request).await?;
-        let input = CheckInput::new(&completion).with_tools(&request.tools);
+        let completion = answers
+            .next(context, &request)
+            .await
+            .inspect_err(|e| crate::records::errored(spec, Some(context), Some(&request), e))?;
+        let cost = crate::records::cost(context, &request, &completion);
+        let input = CheckInput::new(&completion)
+            .with_tools(&request.tools)
+            .with_cost(cost);
         let report = evaluate_all(&assertions, &input, Some(&grading), spec.threshold).await;
+        let record = |verdict, message| {
+            let r = &report;
+            crate::records::sample(spec, context, &request, &completion, r, verdict, message)
+        };
         if let Some(error) = report_error(&report) {
+            record(Verdict::Error, Some(error.to_string()));
             return Err(error);
         }
         let output = Output::new(completion.clone(), request.clone(), Arc::clone(context));
         if !report.passed() && repeat == 1 {
+            record(Verdict::Fail, None);
             samples.push(Sample::Failed(report.to_string()));
             continue;
         }
         let body_result = AssertUnwindSafe(body(output)).catch_unwind().await;
-        samples.push(match (report.passed(), body_result) {
+        let sample = match (report.passed(), body_result) {
             (true, Ok(())) => Sample::Passed,
             (false, _) => Sample::Failed(report.to_string()),
             (true, Err(payload)) => Sample::Panicked(payload),
-        });
+        };
+        match &sample {
+            Sample::Passed => record(Verdict::Pass, None),
+            Sample::Failed(_) => record(Verdict::Fail, None),
+            Sample::Panicked(p) => record(Verdict::Fail, Some(panic_message(p.as_ref()))),
+        }
+        samples.push(sample);
     }
     Ok(samples)
 }
@@ -269,6 +291,7 @@ pub(crate) async fn send_in_current(
         .try_with(Arc::clone)
         .map_err(|_| Error::Config("`Eval::run` was called outside a `#[llama_eval]` test (or from a thread or task the test spawned, which does not inherit it); call it from the body of the eval itself, so its calls are recorded in that test's fixture".into()))?;
     let completion = context.send(request).await?;
+    crate::records::followup(&context, request, &completion);
     Ok((completion, context))
 }
 

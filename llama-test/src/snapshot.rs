@@ -75,7 +75,7 @@ pub fn snapshot_content(out: &Output) -> (String, Value) {
         .collect();
     let completion = out.completion();
     let calls: Vec<Value> = completion.tool_calls.iter().map(call_json).collect();
-    let value = json!({
+    let mut value = json!({
         "model": request.model,
         "endpoint": match request.endpoint { crate::Endpoint::Native => "native", crate::Endpoint::Compat => "compat" },
         "stream": request.stream,
@@ -85,6 +85,27 @@ pub fn snapshot_content(out: &Output) -> (String, Value) {
         "tool_calls": calls,
         "stop_reason": completion.stop_reason.as_ref().map(|s| s.as_str().to_owned()),
     });
+    if let Some(t) = out.trajectory() {
+        // Ids and latencies are left out: they change on every run.
+        let steps: Vec<Value> = t
+            .steps
+            .iter()
+            .map(|s| {
+                let mut step = json!({ "turn": s.turn, "name": s.name, "arguments": s.arguments });
+                match &s.result {
+                    Ok(v) => step["result"] = v.clone(),
+                    Err(e) => step["error"] = Value::String(e.clone()),
+                }
+                step
+            })
+            .collect();
+        value["trajectory"] = json!({
+            "steps": steps,
+            "turns": t.turns,
+            "final_answer": t.final_answer,
+            "hit_step_limit": t.hit_step_limit,
+        });
+    }
     // A second snapshot in the same test (a follow-up answer) gets `__2`, ...
     let taken = out
         .context

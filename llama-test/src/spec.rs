@@ -14,6 +14,9 @@ use crate::request::{
 };
 use crate::template::{render, render_json};
 
+/// The `FileSpec::path` of inline JSON.
+const INLINE: &str = "<inline>";
+
 /// Builds the subject request of an eval.
 fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
     let vars = spec.vars;
@@ -97,142 +100,57 @@ fn extra_body(text: &str) -> Result<serde_json::Map<String, Value>> {
     llama_test_core::providers::parse_extra_body(text).map_err(Error::Config)
 }
 
+/// Parses a file the macro embedded; errors name it.
 fn parse_json(file: &FileSpec) -> Result<Value> {
-    serde_json::from_str(file.contents).map_err(|e| {
-        Error::Config(format!(
-            "{}: invalid JSON at line {} column {}: {e}",
-            file.path,
-            e.line(),
-            e.column()
-        ))
-    })
+    llama_test_core::files::parse_json(file.contents)
+        .map_err(|e| Error::Config(format!("{}: invalid JSON: {e}", file.path)))
 }
 
 /// `json_schema = "file.json"`: the schema itself, or an already wrapped
 /// `{name, schema}` object. The name defaults to the file stem.
 fn json_schema_format(file: &FileSpec) -> Result<JsonSchemaFormat> {
-    let value = parse_json(file)?;
-    if !value.is_object() {
-        return Err(Error::Config(format!(
-            "{}: a JSON Schema must be a JSON object",
-            file.path
-        )));
-    }
-    if let (Some(name), Some(schema)) = (
-        value.get("name").and_then(Value::as_str),
-        value.get("schema"),
-    ) {
-        return Ok(JsonSchemaFormat {
-            name: name.to_owned(),
-            schema: schema.clone(),
-        });
-    }
-    let stem = std::path::Path::new(file.path)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| *s != "<inline>" && !s.is_empty())
-        .unwrap_or("response");
-    let name: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let path = (file.path != INLINE).then_some(file.path);
+    let read = llama_test_core::files::json_schema(parse_json(file)?, path)
+        .map_err(|e| Error::Config(format!("{}: {e}", file.path)))?;
     Ok(JsonSchemaFormat {
-        name,
-        schema: value,
+        name: read.name,
+        schema: read.schema,
     })
 }
 
-/// Parses a chat file: `[{"role": ..., "content": string | [parts]}, ...]`,
-/// with `{{var}}` rendered in every string.
+/// Parses a chat file with the parser the macro ran on it at compile time,
+/// after rendering `{{var}}` in every string.
 pub fn messages_from_file(file: &FileSpec, vars: &[(&str, &str)]) -> Result<Vec<Message>> {
     let value = render_json(&parse_json(file)?, vars, file.path)?;
-    let Value::Array(items) = value else {
-        return Err(Error::Config(format!(
-            "{}: expected a JSON array of messages like [{{\"role\": \"user\", \"content\": \"...\"}}]",
-            file.path
-        )));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            message_from_json(item).map_err(|e| Error::Config(format!("{}: [{i}]: {e}", file.path)))
-        })
-        .collect()
+    let messages = llama_test_core::files::messages(&value)
+        .map_err(|e| Error::Config(format!("{}: {e}", file.path)))?;
+    Ok(messages.into_iter().map(message_from_read).collect())
 }
 
-fn message_from_json(item: &Value) -> std::result::Result<Message, String> {
-    let role = item
-        .get("role")
-        .and_then(Value::as_str)
-        .ok_or("missing string field `role`")?;
-    let role = Role::parse(role).map_err(|e| e.to_string())?;
-    let content = match item.get("content") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(s)) => vec![ContentPart::Text(s.clone())],
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .map(part_from_json)
-            .collect::<std::result::Result<_, _>>()?,
-        Some(part @ Value::Object(_)) => vec![part_from_json(part)?],
-        Some(_) => return Err("`content` must be a string or an array of parts".into()),
-    };
-    let tool_calls = match item.get("tool_calls").and_then(Value::as_array) {
-        None => Vec::new(),
-        Some(calls) => calls
-            .iter()
-            .map(tool_call_from_json)
-            .collect::<std::result::Result<_, _>>()?,
-    };
-    Ok(Message {
-        role,
-        content,
-        tool_calls,
-        tool_call_id: item
-            .get("tool_call_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    })
-}
-
-fn part_from_json(part: &Value) -> std::result::Result<ContentPart, String> {
-    match part.get("type").and_then(Value::as_str) {
-        Some("text") => part
-            .get("text")
-            .and_then(Value::as_str)
-            .map(|t| ContentPart::Text(t.to_owned()))
-            .ok_or_else(|| "text part without a string `text`".to_owned()),
-        Some("image_url") => part
-            .pointer("/image_url/url")
-            .and_then(Value::as_str)
-            .map(|u| ContentPart::ImageUrl(u.to_owned()))
-            .ok_or_else(|| "image_url part without `image_url.url`".to_owned()),
-        Some(other) => Err(format!(
-            "unknown content part type `{other}`; expected `text` or `image_url`"
-        )),
-        None => Err("content part without `type`".to_owned()),
+fn message_from_read(read: llama_test_core::files::Message) -> Message {
+    use llama_test_core::files::{Part, Role as Read};
+    Message {
+        role: match read.role {
+            Read::System => Role::System,
+            Read::User => Role::User,
+            Read::Assistant => Role::Assistant,
+            Read::Tool => Role::Tool,
+        },
+        content: read
+            .content
+            .into_iter()
+            .map(|part| match part {
+                Part::Text(text) => ContentPart::Text(text),
+                Part::ImageUrl(url) => ContentPart::ImageUrl(url),
+            })
+            .collect(),
+        tool_calls: read
+            .tool_calls
+            .into_iter()
+            .map(|c| crate::ToolCall::from_wire(c.id, c.name, c.arguments))
+            .collect(),
+        tool_call_id: read.tool_call_id,
     }
-}
-
-fn tool_call_from_json(call: &Value) -> std::result::Result<crate::ToolCall, String> {
-    let id = call.get("id").and_then(Value::as_str).unwrap_or_default();
-    let function = call.get("function").ok_or("tool call without `function`")?;
-    let name = function
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or("tool call without `function.name`")?;
-    let arguments = match function.get("arguments") {
-        Some(Value::String(s)) => s.clone(),
-        Some(v @ Value::Object(_)) => v.to_string(),
-        _ => String::new(),
-    };
-    Ok(crate::ToolCall::from_wire(id, name, arguments))
 }
 
 /// Adds the declared images to the last user message (or a new one).
@@ -261,4 +179,64 @@ fn attach_images(request: &mut ChatRequest, spec: &EvalSpec) -> Result<()> {
         .content
         .extend(urls.into_iter().map(ContentPart::ImageUrl));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chat(contents: &'static str) -> Result<Vec<Message>> {
+        messages_from_file(
+            &FileSpec {
+                path: "tests/data/chat.json",
+                contents,
+            },
+            &[("city", "Paris")],
+        )
+    }
+
+    /// OpenAI clients send `"image_url": "https://..."` as well as
+    /// `{"url": ...}`; the macro accepted the string form at compile time
+    /// and this used to refuse it at run time.
+    #[test]
+    fn a_plain_string_image_url_is_an_image_part() {
+        let messages = chat(
+            r#"[{"role": "user", "content": [
+                {"type": "text", "text": "What is in {{city}}?"},
+                {"type": "image_url", "image_url": "https://example.com/cat.png"},
+                {"type": "image_url", "image_url": {"url": "https://example.com/dog.png"}}]}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            messages[0].content,
+            [
+                ContentPart::Text("What is in Paris?".into()),
+                ContentPart::ImageUrl("https://example.com/cat.png".into()),
+                ContentPart::ImageUrl("https://example.com/dog.png".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn chat_errors_name_the_file_and_the_message() {
+        let err = chat(r#"[{"role": "usr", "content": "hi"}]"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tests/data/chat.json: [0]: unknown role `usr`; \
+             did you mean `user`?; expected one of: `system`, `user`, `assistant`, `tool`"
+        );
+        let err = chat("[1,]").unwrap_err().to_string();
+        assert!(
+            err.contains("tests/data/chat.json: invalid JSON: line 1, column 4"),
+            "{err}"
+        );
+        let history = chat(
+            r#"[{"role": "assistant", "tool_calls": [{"id": "c1",
+                "function": {"name": "f", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": "42"}]"#,
+        )
+        .unwrap();
+        assert_eq!(history[0].tool_calls[0].name, "f");
+        assert_eq!(history[1].tool_call_id.as_deref(), Some("c1"));
+    }
 }

@@ -2,14 +2,12 @@
 //! that evals actually use. An undefined variable is an error, never an empty
 //! string (promptfoo renders it as "" and the test silently asks the wrong thing).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::error::{Error, Result};
 
 /// Replaces every `{{ name }}` in `template` with its value from `vars`.
-/// `what` names the template (e.g. "prompt") in errors.
+/// `what` names the template (e.g. "prompt") in errors. The grammar is
+/// `llama_test_core::template`'s, which `#[llama_eval]` checks against the
+/// cases at compile time.
 ///
 /// ```
 /// use llama_test::template::render;
@@ -18,35 +16,14 @@ use crate::error::{Error, Result};
 /// assert!(render("{{nope}}", &[], "prompt").is_err());
 /// ```
 pub fn render(template: &str, vars: &[(&str, &str)], what: &str) -> Result<String> {
-    // Names start with a letter or `_`, so regex text such as `\d{{2}}` or
-    // an unclosed `{{` stays literal.
-    static VAR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}").expect("constant regex is valid")
-    });
-    if !template.contains("{{") {
-        return Ok(template.to_owned());
-    }
-    let mut missing = None;
-    let rendered = VAR.replace_all(template, |caps: &regex::Captures<'_>| {
-        let name = &caps[1];
-        match vars.iter().find(|(k, _)| *k == name) {
-            Some((_, value)) => (*value).to_owned(),
-            None => {
-                missing.get_or_insert_with(|| name.to_owned());
-                caps[0].to_owned()
-            }
-        }
-    });
-    match missing {
-        None => Ok(rendered.into_owned()),
-        Some(name) => {
-            let known: Vec<&str> = vars.iter().map(|(k, _)| *k).collect();
-            Err(Error::Config(format!(
-                "{what}: `{{{{{name}}}}}` is not defined; defined variables: [{}]",
-                known.join(", ")
-            )))
-        }
-    }
+    let value = |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+    llama_test_core::template::render_with(template, value).map_err(|name| {
+        let known: Vec<&str> = vars.iter().map(|(k, _)| *k).collect();
+        Error::Config(format!(
+            "{what}: `{{{{{name}}}}}` is not defined; defined variables: [{}]",
+            known.join(", ")
+        ))
+    })
 }
 
 /// Renders every string inside a JSON value (object keys are left alone).
@@ -87,6 +64,7 @@ mod tests {
         assert_eq!(render("no vars", &vars, "p").unwrap(), "no vars");
         assert_eq!(render("open {{ only", &vars, "p").unwrap(), "open {{ only");
         assert_eq!(render("héllo {{b}} ✓", &vars, "p").unwrap(), "héllo two ✓");
+        assert_eq!(render("{{ {{a}} }}", &vars, "p").unwrap(), "{{ 1 }}");
     }
 
     #[test]

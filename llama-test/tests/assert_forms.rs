@@ -24,7 +24,7 @@ use llama_test::{Output, llama_eval};
         levenshtein = "Quantum computing", rouge_n = "{{topic}} uses qubits",
         bleu = "a reference", bleu = ["a reference", "another"],
         stop_reason = "stop", is_refusal, is_refusal = true, max_latency_ms = 30000,
-        max_tokens_used = 2000, is_json, contains_json = true,
+        max_tokens_used = 2000, max_cost = 0.002, max_cost = 1, is_json, contains_json = true,
         function_call = "get_weather", no_tool_call, tool_call_count = 0,
         tool_call_order = ["get_weather"], llm_rubric = "Explains {{topic}} simply",
     ),

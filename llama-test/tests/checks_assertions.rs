@@ -26,7 +26,10 @@ fn every_listed_kind_parses_with_a_typical_value() {
         let value = match base {
             "contains_any" | "contains_all" | "icontains_any" | "icontains_all"
             | "tool_call_order" => json!(["a"]),
-            "word_count" | "max_latency_ms" | "max_tokens_used" | "tool_call_count" => json!(3),
+            "word_count" | "max_latency_ms" | "max_tokens_used" | "max_cost"
+            | "tool_call_count" => {
+                json!(3)
+            }
             "is_refusal" | "is_json" | "contains_json" | "no_tool_call" => Value::Null,
             _ => json!("x"),
         };
@@ -44,6 +47,37 @@ fn unknown_key_suggests_the_closest_and_lists_all() {
     assert!(e.contains("did you mean `contains`?"), "{e}");
     let e = parse_err("not_max_latency_ms", json!(5), 1.0, None);
     assert!(e.contains("has no `not_` form"), "{e}");
+}
+
+/// One did-you-mean everywhere: the runtime suggests what the attribute's
+/// compile error suggests (it used Jaro-Winkler of its own, which offered
+/// `tool_call_order` for `tool_call`).
+#[test]
+fn unknown_keys_get_the_suggestion_of_the_compile_error() {
+    for key in [
+        "contians",
+        "function-call",
+        "Contains",
+        "not_contians",
+        "tool_call",
+        "bananas",
+    ] {
+        let e = parse_err(key, json!("x"), 1.0, None);
+        match llama_test_core::checks::suggest(key) {
+            Some(s) => assert!(e.contains(&format!("(did you mean `{s}`?)")), "{key}: {e}"),
+            None => assert!(!e.contains("did you mean"), "{key}: {e}"),
+        }
+        let compile_error = llama_test_core::checks::lookup(key).unwrap_err();
+        assert_eq!(
+            compile_error.contains("did you mean"),
+            e.contains("did you mean"),
+            "{key}: {compile_error} / {e}"
+        );
+    }
+    assert_eq!(
+        llama_test_core::checks::suggest("tool_call"),
+        Some("no_tool_call")
+    );
 }
 
 #[test]

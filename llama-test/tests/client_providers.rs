@@ -389,3 +389,110 @@ async fn a_429_with_dialect_headers_pauses_that_provider() {
     assert_eq!(completion.rate_limit.reset, Some(Duration::from_secs(360)));
     assert!(completion.rate_limit.remaining_requests.is_some());
 }
+
+#[tokio::test]
+async fn a_wrong_key_is_an_auth_error_in_each_dialect() {
+    let sim = SimLlamaApi::start().await;
+    let file = ConfigFile::parse(
+        &format!(
+            "[providers.llamacpp]\nbase_url = \"{0}/llamacpp\"\n[providers.groq]\nbase_url = \"{0}/groq\"\n",
+            sim.uri()
+        ),
+        "llama-test.toml",
+    )
+    .unwrap();
+    let providers = Providers::from_file(file)
+        .with_key("llamacpp", "wrong-key-123")
+        .with_key("groq", "wrong-key-123");
+    let mut config = ClientConfig::new(sim.uri());
+    config.providers = Arc::new(providers);
+    let client = Client::new(config).unwrap();
+    for id in ["llamacpp:tiny", "groq:llama-3.3-70b-versatile"] {
+        let err = client.chat(&ask(id)).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, Error::Auth { status: 401, .. }),
+            "{id}: {err:?}"
+        );
+        assert!(text.contains("Invalid API Key"), "{text}");
+        let var = if id.starts_with("groq") {
+            "GROQ_API_KEY"
+        } else {
+            "LLAMACPP_API_KEY"
+        };
+        assert!(text.contains(&format!("Check that {var} is set")), "{text}");
+        assert!(
+            !text.contains("wrong-key-123"),
+            "the key never appears: {text}"
+        );
+    }
+}
+
+/// Every provider id records against its dialect and replays offline: the
+/// replay client has no key and no provider URL, only the loopback tape.
+#[tokio::test]
+async fn every_provider_records_and_replays_with_no_key() {
+    use llama_test::Mode;
+    use llama_test::fixtures::{FixtureSession, TestMeta};
+    let sim = SimLlamaApi::start().await;
+    let client = client_for(&sim, "");
+    let dir = tempfile::tempdir().unwrap();
+    let ids = [
+        "openrouter:meta-llama/llama-3.3-70b-instruct",
+        "togetherai:meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "groq:llama-3.3-70b-versatile",
+        "fireworks:accounts/fireworks/models/llama-v3p3-70b-instruct",
+        "cerebras:llama-3.3-70b",
+        "azure:chat:llama-3-3-70b",
+        "ollama:chat:llama3.3",
+        "vllm:meta-llama/Llama-3.1-8B-Instruct",
+        "llamacpp:tiny",
+        "lmstudio:llama-3.2-3b-instruct",
+        "ogx:meta-llama/Llama-3.3-70B-Instruct",
+        "openai:chat:gpt-oss-120b",
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        let meta = || TestMeta {
+            name: format!("provider_{i}"),
+            package: "llama-test".into(),
+            target: None,
+            test_path: format!("provider_{i}"),
+            ignored: false,
+        };
+        let path = dir.path().join(format!("provider_{i}.json"));
+        let recording = FixtureSession::open(Mode::Record, &path, meta(), true).unwrap();
+        let live = recording.send(&client, &ask(id)).await.unwrap();
+        recording.finish(true, Some(KEY)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains(KEY) && !text.contains(&sim.uri()),
+            "{id}: no key, no host"
+        );
+
+        let before = sim.request_count();
+        let offline = Client::new(ClientConfig::new("http://127.0.0.1:9")).unwrap();
+        let replay = FixtureSession::open(Mode::Replay, &path, meta(), false).unwrap();
+        let replayed = replay.send(&offline, &ask(id)).await.unwrap();
+        assert_eq!(
+            (replayed.text, replayed.usage),
+            (live.text, live.usage),
+            "{id}"
+        );
+        assert_eq!(
+            sim.request_count(),
+            before,
+            "{id}: replay never reaches the host"
+        );
+        // The same model id on another provider is another request.
+        let other = if id.starts_with("ollama:") {
+            "vllm:llama3.3"
+        } else {
+            "ollama:chat:llama3.3"
+        };
+        let replay = FixtureSession::open(Mode::Replay, &path, meta(), false).unwrap();
+        assert!(
+            replay.send(&offline, &ask(other)).await.is_err(),
+            "{id} vs {other}"
+        );
+    }
+}

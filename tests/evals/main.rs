@@ -11,6 +11,7 @@
 mod json_output;
 mod model_comparison;
 mod multimodal;
+mod promptfoo;
 mod provider_options;
 mod providers;
 mod selection;

@@ -1,6 +1,6 @@
 //! The seed's text, JSON-schema and tool-calling evals on the hosts where
 //! Llama runs since Meta retired its hosted API (2026-07-06): OpenRouter,
-//! Ollama and llama.cpp's `llama-server`. One test per provider; the
+//! Ollama, llama.cpp's `llama-server` and AWS Bedrock (Converse). One test per provider; the
 //! fixtures name the provider (`/openrouter/v1/chat/completions`), never the
 //! host, so a recording made against a laptop's Ollama replays in CI.
 //!
@@ -20,11 +20,14 @@ use serde::Deserialize;
         "openrouter:meta-llama/llama-3.3-70b-instruct",
         "ollama:chat:llama3.3",
         "llamacpp:tiny",
+        "bedrock:meta.llama3-3-70b-instruct-v1:0",
     ],
     prompt = "Explain quantum computing in simple terms",
     temperature = 0,
     max_tokens = 200,
-    assert(icontains = "quantum", word_count(min = 5))
+    // A cost gate: OpenRouter's built-in price, local servers free; the
+    // replay reports the recorded usage, so it holds offline.
+    assert(icontains = "quantum", word_count(min = 5), max_cost = 0.001)
 )]
 fn explains_quantum(out: Output) {
     assert!(out.usage().is_some_and(|u| u.total_tokens > 0));
@@ -36,7 +39,12 @@ struct Review {
 }
 
 #[llama_eval(
-    models = ["openrouter:meta-llama/llama-3.3-70b-instruct", "ollama:chat:llama3.3", "llamacpp:tiny"],
+    models = [
+        "openrouter:meta-llama/llama-3.3-70b-instruct",
+        "ollama:chat:llama3.3",
+        "llamacpp:tiny",
+        "bedrock:meta.llama3-3-70b-instruct-v1:0",
+    ],
     json_schema = "tests/data/product_review.json",
     prompt = "Review this product: {{product_description}}",
     case(name = "headphones", product_description = "Wireless headphones with great sound quality but short battery life"),
@@ -48,7 +56,12 @@ fn product_review(out: Output) {
 }
 
 #[llama_eval(
-    models = ["openrouter:meta-llama/llama-3.3-70b-instruct", "ollama:chat:llama3.3", "llamacpp:tiny"],
+    models = [
+        "openrouter:meta-llama/llama-3.3-70b-instruct",
+        "ollama:chat:llama3.3",
+        "llamacpp:tiny",
+        "bedrock:meta.llama3-3-70b-instruct-v1:0",
+    ],
     tools = "tests/data/get_weather.json",
     tool_choice = "required",
     prompt = "What's the weather like in {{city}}?",
@@ -71,4 +84,23 @@ fn get_weather(out: Output) {
 fn streams_with_usage(out: Output) {
     assert!(out.time_to_first_token().is_some());
     assert!(out.usage().is_some(), "usage comes from the trailing chunk");
+}
+
+/// The rubric grader runs on any provider: here a local llama.cpp model
+/// grades OpenRouter's answer (a default can also sit in `llama-test.toml`,
+/// `[grader] model = "..."`). The grader fails closed as on the Llama API.
+#[llama_eval(
+    model = "openrouter:meta-llama/llama-3.3-70b-instruct",
+    grader = "llamacpp:tiny",
+    prompt = "Explain quantum computing in simple terms",
+    assert(llm_rubric = "Explains quantum computing without jargon")
+)]
+fn graded_by_another_provider(out: Output) {
+    let requests: Vec<_> = out
+        .request()
+        .messages
+        .iter()
+        .map(|m| m.text_content())
+        .collect();
+    assert!(requests.iter().any(|t| t.contains("quantum")));
 }

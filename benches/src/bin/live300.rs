@@ -293,6 +293,7 @@ fn run(evals: &Path, scenario: Scenario, runtime: &tokio::runtime::Runtime) -> R
             .env("LLAMA_TEST_MODE", mode)
             .env("LLAMA_TEST_FIXTURE_FSYNC", fsync)
             .env("INSTA_UPDATE", "no")
+            .env("LLAMA_TEST_RECORDS", "0")
             .env("LLAMA_API_BASE_URL", sim.uri())
             .env("LLAMA_API_KEY", sim.api_key())
             .env("LLAMA_TEST_FIXTURES", fixtures.path())

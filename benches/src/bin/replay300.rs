@@ -12,7 +12,12 @@
 //! 2. records the 300 evals once against the simulated Llama API into a
 //!    temporary fixture directory;
 //! 3. runs the test binary in replay mode (`CI=true`, no key) `--runs`
-//!    times, measuring each run (wall time, CPU, peak RSS of that process);
+//!    times with result records off and `--runs` times with them on
+//!    (alternating), measuring each run (wall time, CPU, peak RSS of that
+//!    process), checks each records-on run left 300 whole records, and
+//!    prints the on/off ratio (issue 13: at most 1.2x); then replays the
+//!    300 as two concurrent processes into one run directory and checks the
+//!    records again;
 //! 4. runs two baselines the same way: the same checks as 300 plain
 //!    `#[test]` fns over the recorded JSON, and the eval binary's `--list`
 //!    (process start-up and test registration alone).
@@ -27,6 +32,8 @@ use llama_test_bench::measure::{self, Measured, Spread};
 /// Issue 3's targets for the test binary's run on a 2-core machine.
 const TARGET_WALL_S: f64 = 0.35;
 const TARGET_RSS_MIB: f64 = 50.0;
+/// Issue 13: replay with result records on within this factor of off.
+const TARGET_RECORDS_RATIO: f64 = 1.2;
 
 struct Options {
     runs: usize,
@@ -91,6 +98,7 @@ fn bench(options: &Options) -> Result<()> {
         test_binary(evals)
             .args(["--ignored", &threads])
             .env("LLAMA_TEST_MODE", "record")
+            .env("LLAMA_TEST_RECORDS", "0")
             .env("LLAMA_API_BASE_URL", sim.uri())
             .env("LLAMA_API_KEY", sim.api_key())
             .env("LLAMA_TEST_FIXTURES", fixtures.path()),
@@ -106,14 +114,34 @@ fn bench(options: &Options) -> Result<()> {
     }
     drop(sim);
 
-    let replay = repeat(options.runs, "replay", || {
-        measure::run(
-            test_binary(evals)
-                .args(["--ignored", &threads])
-                .env("CI", "true")
-                .env("LLAMA_TEST_FIXTURES", fixtures.path()),
-        )
-    })?;
+    // Result records (issue 13) off and on, alternating so that both see
+    // the same machine noise; each records-on run gets a fresh run dir.
+    let run_dirs = tempfile::tempdir()?;
+    let mut replay = Vec::new();
+    let mut with_records = Vec::new();
+    for i in 0..options.runs {
+        replay.extend(repeat(1, "replay", || {
+            measure::run(
+                test_binary(evals)
+                    .args(["--ignored", &threads])
+                    .env("CI", "true")
+                    .env("LLAMA_TEST_RECORDS", "0")
+                    .env("LLAMA_TEST_FIXTURES", fixtures.path()),
+            )
+        })?);
+        let run_dir = run_dirs.path().join(format!("run-{i}"));
+        with_records.extend(repeat(1, "replay with records", || {
+            measure::run(
+                test_binary(evals)
+                    .args(["--ignored", &threads])
+                    .env("CI", "true")
+                    .env("LLAMA_TEST_RUN_DIR", &run_dir)
+                    .env("LLAMA_TEST_FIXTURES", fixtures.path()),
+            )
+        })?);
+        check_records(&run_dir, DEFAULT_COUNT)?;
+    }
+    let split = records_from_two_processes(evals, fixtures.path(), run_dirs.path(), &threads)?;
     let baseline = repeat(options.runs, "baseline", || {
         measure::run(
             test_binary(plain)
@@ -140,7 +168,8 @@ fn bench(options: &Options) -> Result<()> {
         "{} runs each; wall and CPU in s (min / median / max), peak RSS in MiB (max):",
         options.runs
     );
-    report("replay, CI=true, no key", &replay);
+    report("replay, CI=true, no key, records off", &replay);
+    report("replay, records on (issue 13)", &with_records);
     report("baseline: 300 plain #[test] on the JSON", &baseline);
     report("baseline: evals300 --list", &listing);
     let wall = median_wall(&replay);
@@ -151,8 +180,70 @@ fn bench(options: &Options) -> Result<()> {
         verdict(wall <= TARGET_WALL_S),
         verdict(rss <= TARGET_RSS_MIB),
     );
+    let ratio = median_wall(&with_records) / wall.max(f64::EPSILON);
+    println!(
+        "records on / off (median wall): {ratio:.3}x; target <= {TARGET_RECORDS_RATIO}x: {}",
+        verdict(ratio <= TARGET_RECORDS_RATIO)
+    );
+    println!(
+        "records from two concurrent processes into one run dir: {split} whole records, all parsed"
+    );
     println!("for comparison, promptfoo with its cache: 7.3 s, 286 MiB for the same 300");
     Ok(())
+}
+
+/// Every line of `run_dir` is a whole record, `expected` of them, one per
+/// test.
+fn check_records(run_dir: &std::path::Path, expected: usize) -> Result<()> {
+    let run = llama_test::records::read_run(run_dir)?;
+    let mut tests: Vec<&str> = run.records.iter().map(|r| r.test.as_str()).collect();
+    tests.sort_unstable();
+    tests.dedup();
+    if !run.skipped.is_empty() || run.records.len() != expected || tests.len() != expected {
+        return Err(format!(
+            "{}: {} records of {} tests (expected {expected}); skipped lines: {:?}",
+            run_dir.display(),
+            run.records.len(),
+            tests.len(),
+            run.skipped
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs the 300 evals as two test processes at once (text and JSON evals
+/// in one, tool-call evals in the other) writing one run directory, as the
+/// binaries of one `cargo test` or the processes of nextest do, and checks
+/// that the records are complete.
+fn records_from_two_processes(
+    evals: &std::path::Path,
+    fixtures: &std::path::Path,
+    runs: &std::path::Path,
+    threads: &str,
+) -> Result<usize> {
+    let run_dir = runs.join("two-processes");
+    let spawn = |filters: &[&str]| {
+        test_binary(evals)
+            .args(["--ignored", threads])
+            .args(filters)
+            .env("CI", "true")
+            .env("LLAMA_TEST_RUN_DIR", &run_dir)
+            .env("LLAMA_TEST_FIXTURES", fixtures)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+    };
+    let mut first = spawn(&["text_", "json_"])?;
+    let mut second = spawn(&["tool_"])?;
+    if !(first.wait()?.success() && second.wait()?.success()) {
+        return Err("a process of the two-process replay failed".into());
+    }
+    check_records(&run_dir, DEFAULT_COUNT)?;
+    let files = std::fs::read_dir(&run_dir)?.count();
+    if files != 2 {
+        return Err(format!("expected one records file per process, found {files}").into());
+    }
+    Ok(DEFAULT_COUNT)
 }
 
 /// libtest's default: the available parallelism.

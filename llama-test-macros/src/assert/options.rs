@@ -6,16 +6,13 @@
 //! `weight` field. What remains is encoded as the runtime reads it: the bare
 //! value when only `value` is left, otherwise an object.
 
-use super::kinds::{Kind, Shape, WEIGHT};
-use super::{Check, collect_strings, to_json};
+use llama_test_core::checks::{Kind, Shape, Threshold, WEIGHT};
+
+use super::{Check, collect_strings, encode_string, to_json};
 use crate::args::{Arg, ArgBody, Value, ValueKind};
 use crate::errors::Errors;
-use crate::json::encode_string;
 use crate::keys::Spanned;
 use crate::names::{backticked, hint};
-
-/// The kinds whose threshold is the runtime's per-check threshold.
-const THRESHOLD_KINDS: &str = "`levenshtein`, `rouge_n`, `bleu` and `llm_rubric`";
 
 /// An example for `arguments`, shared by the messages that need one.
 const ARGUMENTS_EXAMPLE: &str =
@@ -93,8 +90,9 @@ fn allowed(kind: &Kind, key: &str, name: &str) -> Result<(), String> {
     );
     if name == "threshold" {
         message = format!(
-            "`threshold` has no meaning for `{key}`: it applies to {THRESHOLD_KINDS} \
-             (for the test's pass mark, use the top-level `threshold = ...`)"
+            "`threshold` has no meaning for `{key}`: it applies to {} \
+             (for the test's pass mark, use the top-level `threshold = ...`)",
+            llama_test_core::checks::threshold_kinds(true)
         );
     }
     message.push_str(&format!("; `{key}(...)` takes {}", backticked(&options)));
@@ -103,7 +101,7 @@ fn allowed(kind: &Kind, key: &str, name: &str) -> Result<(), String> {
 
 /// Checks one option's value; the message follows "`name` of `key` ".
 fn validate(kind: &Kind, name: &str, value: &Value) -> Result<(), String> {
-    let shape_problem = |shape: Shape| match shape.problem(value) {
+    let shape_problem = |shape: Shape| match super::value_shape::problem(shape, value) {
         None => Ok(()),
         Some(found) => Err(format!("expects {}; found {found}", shape.expected())),
     };
@@ -118,13 +116,15 @@ fn validate(kind: &Kind, name: &str, value: &Value) -> Result<(), String> {
                 found(value)
             )),
         },
-        "threshold" if kind.name == "levenshtein" => match number(value) {
-            Some(t) if t >= 0.0 && t.fract() == 0.0 => Ok(()),
-            _ => Err(format!(
-                "is the largest edit distance that passes: a whole number ≥ 0; found {}",
-                found(value)
-            )),
-        },
+        "threshold" if matches!(kind.threshold, Threshold::MaxEdits { .. }) => {
+            match number(value) {
+                Some(t) if t >= 0.0 && t.fract() == 0.0 => Ok(()),
+                _ => Err(format!(
+                    "is the largest edit distance that passes: a whole number ≥ 0; found {}",
+                    found(value)
+                )),
+            }
+        }
         "threshold" => match number(value) {
             Some(_) => Ok(()),
             None => Err(format!("expects a number; found {}", found(value))),
@@ -144,9 +144,12 @@ fn arguments_problem(value: &Value) -> Option<String> {
     let ValueKind::Str(text) = &value.kind else {
         return Some(format!("{expected}; found {}", found(value)));
     };
-    match crate::json::parse(text) {
-        Ok(crate::json::Json::Object(_)) => None,
-        Ok(other) => Some(format!("{expected}; found {}", other.kind())),
+    match llama_test_core::files::parse_json(text) {
+        Ok(serde_json::Value::Object(_)) => None,
+        Ok(other) => Some(format!(
+            "{expected}; found {}",
+            llama_test_core::files::describe(&other)
+        )),
         Err(e) => Some(format!("is not valid JSON: {e}")),
     }
 }

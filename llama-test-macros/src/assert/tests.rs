@@ -200,3 +200,29 @@ fn rejects_bad_options() {
     }
     assert_eq!(errors.len(), expected.len(), "{errors:#?}");
 }
+
+/// The attribute's docs say "string or number" exactly for the kinds the
+/// table of check kinds gives a number to, as the runtime's docs do.
+#[test]
+fn the_docs_offer_numbers_where_the_table_does() {
+    let docs = include_str!("../lib.rs");
+    for kind in llama_test_core::checks::KINDS {
+        let row = docs
+            .lines()
+            .filter(|l| l.starts_with("/// | `"))
+            .find(|l| {
+                let keys = l.split('|').nth(1).unwrap_or_default();
+                keys.split(',')
+                    .any(|k| k.trim() == format!("`{}`", kind.name))
+            })
+            .unwrap_or_else(|| panic!("no docs row for `{}`", kind.name));
+        let value = row.split('|').nth(2).unwrap_or_default();
+        let takes_numbers = matches!(kind.shape, Shape::TextOrNumber | Shape::AnyTextOrNumber);
+        assert_eq!(
+            value.contains("string or number"),
+            takes_numbers,
+            "`{}`: {row}",
+            kind.name
+        );
+    }
+}

@@ -17,6 +17,10 @@
 //! `--root` defaults to `LLAMA_TEST_FIXTURES`, else `./fixtures`, resolved
 //! against the current directory (run it from the crate that owns the tests).
 //!
+//! The `llama-test` command line tool (package `llama-test-cli`) has the
+//! same commands as `llama-test fixtures check|stale`, with the same
+//! arguments and exit statuses; this binary stays for existing scripts.
+//!
 //! It is a binary of the `llama-test` package, not a separate crate, so it
 //! always reads the same fixture format as the tests: `cargo run -p
 //! llama-test --bin llama-test-fixtures -- ...` in a workspace, or

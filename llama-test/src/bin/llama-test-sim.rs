@@ -17,7 +17,7 @@
 use std::time::Duration;
 
 use llama_test::providers::{PRESETS, ProviderKind, base_url_env};
-use llama_test::sim::{SimBuilder, SimLlamaApi};
+use llama_test::sim::{SIM_AWS_ACCESS_KEY_ID, SIM_AWS_SECRET_ACCESS_KEY, SimBuilder, SimLlamaApi};
 
 const USAGE: &str = "usage: llama-test-sim [--rpm N] [--retry-after SECONDS] [--latency-ms N]";
 
@@ -72,6 +72,11 @@ async fn main() {
             println!("export {key}={}", SimLlamaApi::DEFAULT_API_KEY);
         }
     }
+    // Bedrock Converse, signed with SigV4 by the simulator's test credentials.
+    println!("export LLAMA_TEST_BEDROCK_BASE_URL={}/bedrock", sim.uri());
+    println!("export AWS_REGION=us-east-1");
+    println!("export AWS_ACCESS_KEY_ID={SIM_AWS_ACCESS_KEY_ID}");
+    println!("export AWS_SECRET_ACCESS_KEY={SIM_AWS_SECRET_ACCESS_KEY}");
     println!("# simulated Llama API running; Ctrl-C to stop");
     // Serve until the process is interrupted (Ctrl-C ends it; nothing to clean up).
     std::future::pending::<()>().await;

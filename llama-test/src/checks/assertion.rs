@@ -13,27 +13,14 @@ use super::tools::CallExpectation;
 use super::value::{self, ValueResult};
 use super::{Bounds, CheckResult};
 use crate::error::{Error, Result};
+use llama_test_core::checks::{self as kinds, Threshold};
 
-/// Every accepted key, `not_` forms included, for the macro and the docs.
-#[rustfmt::skip]
-pub const ASSERTION_KINDS: &[&str] = &[
-    "contains", "icontains", "contains_any", "contains_all", "icontains_any", "icontains_all",
-    "starts_with", "equals", "regex", "word_count", "levenshtein", "rouge_n", "bleu",
-    "stop_reason", "is_refusal", "max_latency_ms", "max_tokens_used", "is_json", "contains_json",
-    "function_call", "no_tool_call", "tool_call_count", "tool_call_order", "llm_rubric",
-    "not_contains", "not_icontains", "not_contains_any", "not_contains_all", "not_icontains_any",
-    "not_icontains_all", "not_starts_with", "not_equals", "not_regex", "not_word_count",
-    "not_levenshtein", "not_rouge_n", "not_bleu", "not_stop_reason", "not_is_refusal",
-    "not_is_json", "not_contains_json", "not_function_call", "not_llm_rubric",
-];
+/// Every accepted key, `not_` forms included, for the macro and the docs:
+/// `llama_test_core::checks::KINDS`, the one table of check kinds.
+pub const ASSERTION_KINDS: &[&str] = kinds::ALL_NAMES;
 
 /// The keys that also exist as `not_<key>`.
-#[rustfmt::skip]
-pub const NEGATABLE_KINDS: &[&str] = &[
-    "contains", "icontains", "contains_any", "contains_all", "icontains_any", "icontains_all",
-    "starts_with", "equals", "regex", "word_count", "levenshtein", "rouge_n", "bleu",
-    "stop_reason", "is_refusal", "is_json", "contains_json", "function_call", "llm_rubric",
-];
+pub const NEGATABLE_KINDS: &[&str] = kinds::NEGATABLE_NAMES;
 
 /// One declarative check, ready to evaluate. Build it with
 /// [`Assertion::parse`]; see the [module docs](super) for every key.
@@ -75,6 +62,7 @@ pub(super) enum Check {
     IsRefusal,
     MaxLatencyMs(u64),
     MaxTokensUsed(u64),
+    MaxCost(f64),
     IsJson(Option<Schema>),
     ContainsJson(Option<Schema>),
     FunctionCall(CallExpectation),
@@ -205,28 +193,19 @@ impl Assertion {
 }
 
 /// Splits `not_x` into (true, "x") after checking the key exists.
-fn split_kind(kind: &str) -> std::result::Result<(bool, &str), String> {
-    if ASSERTION_KINDS.contains(&kind) {
-        return Ok(match kind.strip_prefix("not_") {
-            Some(base) => (true, base),
-            None => (false, kind),
-        });
+fn split_kind(kind: &str) -> std::result::Result<(bool, &'static kinds::Kind), String> {
+    if let Some((found, negated)) = kinds::find(kind) {
+        return Ok((negated, found));
     }
-    let base = kind.strip_prefix("not_").unwrap_or(kind);
-    let mut message = if base != kind && ASSERTION_KINDS.contains(&base) {
-        format!("`{kind}` does not exist: `{base}` has no `not_` form")
-    } else {
-        format!("unknown assertion `{kind}`")
+    let mut message = match kinds::without_not_form(kind) {
+        Some(base) => format!(
+            "`{kind}` does not exist: `{}` has no `not_` form",
+            base.name
+        ),
+        None => format!("unknown assertion `{kind}`"),
     };
-    let normalized = kind.replace('-', "_").to_lowercase();
-    if let Some(best) = ASSERTION_KINDS
-        .iter()
-        .map(|k| (strsim::jaro_winkler(&normalized, k), *k))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(_, k)| *k != kind)
-    {
-        message.push_str(&format!(" (did you mean `{}`?)", best.1));
+    if let Some(best) = kinds::suggest(kind) {
+        message.push_str(&format!(" (did you mean `{best}`?)"));
     }
     message.push_str(&format!(
         "; expected one of: {}",
@@ -235,11 +214,14 @@ fn split_kind(kind: &str) -> std::result::Result<(bool, &str), String> {
     Err(message)
 }
 
-fn parse_check(base: &str, value: &Value, threshold: Option<f64>) -> ValueResult<Check> {
-    let takes_threshold = matches!(base, "levenshtein" | "rouge_n" | "bleu" | "llm_rubric");
-    if threshold.is_some() && !takes_threshold {
-        return Err("`threshold` has no meaning here; it applies to levenshtein, rouge_n, bleu and llm_rubric".to_owned());
+fn parse_check(kind: &kinds::Kind, value: &Value, threshold: Option<f64>) -> ValueResult<Check> {
+    if threshold.is_some() && kind.threshold == Threshold::None {
+        return Err(format!(
+            "`threshold` has no meaning here; it applies to {}",
+            kinds::threshold_kinds(false)
+        ));
     }
+    let base = kind.name;
     Ok(match base {
         "contains" => Check::Contains(value::text(value)?),
         "icontains" => Check::IContains(value::text(value)?),
@@ -302,6 +284,14 @@ fn parse_check(base: &str, value: &Value, threshold: Option<f64>) -> ValueResult
         "is_refusal" => value::flag(value, base).map(|()| Check::IsRefusal)?,
         "max_latency_ms" => Check::MaxLatencyMs(value::count(value, "the value")?),
         "max_tokens_used" => Check::MaxTokensUsed(value::count(value, "the value")?),
+        "max_cost" => Check::MaxCost(match value.as_f64() {
+            Some(usd) if usd.is_finite() && usd >= 0.0 => usd,
+            _ => {
+                return Err(format!(
+                    "the value must be a non-negative number of US dollars, e.g. 0.002; got {value}"
+                ));
+            }
+        }),
         "is_json" => Check::IsJson(optional_schema(value, base)?),
         "contains_json" => Check::ContainsJson(optional_schema(value, base)?),
         "function_call" => Check::FunctionCall(call_expectation(value)?),
@@ -415,5 +405,36 @@ mod tests {
             .filter(|k| k.starts_with("not_"))
             .count();
         assert_eq!(not_forms, NEGATABLE_KINDS.len());
+    }
+
+    /// The module docs' "value" column says "string or number" exactly for
+    /// the kinds the table gives a number to (`starts_with` used to read
+    /// "string" here and "string or number" in the attribute's docs).
+    #[test]
+    fn the_docs_offer_numbers_where_the_table_does() {
+        let docs = include_str!("mod.rs");
+        for kind in kinds::KINDS {
+            let row = docs
+                .lines()
+                .filter(|l| l.starts_with("//! | `"))
+                .find(|l| {
+                    let keys = l.split('|').nth(1).unwrap_or_default();
+                    keys.split(',').any(|k| {
+                        k.trim().trim_end_matches("*(not)*").trim() == format!("`{}`", kind.name)
+                    })
+                })
+                .unwrap_or_else(|| panic!("no docs row for `{}`", kind.name));
+            let value = row.split('|').nth(2).unwrap_or_default();
+            let takes_numbers = matches!(
+                kind.shape,
+                kinds::Shape::TextOrNumber | kinds::Shape::AnyTextOrNumber
+            );
+            assert_eq!(
+                value.contains("string or number"),
+                takes_numbers,
+                "`{}`: {row}",
+                kind.name
+            );
+        }
     }
 }

@@ -109,6 +109,7 @@ fn deterministic(check: &Check, negated: bool, input: &CheckInput<'_>) -> CheckR
                 ),
             ),
         },
+        Check::MaxCost(max) => max_cost(input, *max),
         Check::IsJson(schema) => json::is_json(out, schema.as_ref()),
         Check::ContainsJson(schema) => json::contains_json(out, schema.as_ref()),
         Check::FunctionCall(expected) if negated => tools::not_function_call(completion, expected),
@@ -139,6 +140,34 @@ fn stop_reason(actual: Option<&StopReason>, expected: &str) -> CheckResult {
             actual.as_str().eq_ignore_ascii_case(wanted.as_str()),
             expectation,
             format!("it stopped with {:?}", actual.as_str()),
+        ),
+    }
+}
+
+/// `max_cost`: the estimated cost against a budget in USD.
+fn max_cost(input: &CheckInput<'_>, max: f64) -> CheckResult {
+    let completion = input.completion;
+    match (input.cost, completion.usage) {
+        (_, None) => CheckResult::error(
+            "max_cost",
+            "the answer reported no token usage, so its cost is unknown",
+        ),
+        (None, Some(_)) => CheckResult::error(
+            "max_cost",
+            format!(
+                "no price is known for model `{}`: declare `price_in`/`price_out` (USD per million \
+                 tokens) under [providers.NAME.models.\"ID\"] in llama-test.toml",
+                completion.model
+            ),
+        ),
+        (Some(cost), Some(u)) => CheckResult::check(
+            "max_cost",
+            cost <= max + 1e-12,
+            format!("cost at most ${max}"),
+            format!(
+                "it cost ${cost:.6} ({} prompt + {} completion tokens)",
+                u.prompt_tokens, u.completion_tokens
+            ),
         ),
     }
 }

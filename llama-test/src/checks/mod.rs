@@ -56,7 +56,7 @@
 //! | `contains_any` *(not)* | array, or a comma-separated string (`"a, \"b,c\""`) | the text contains at least one |
 //! | `contains_all` *(not)* | same | the text contains every one; the failure lists the missing ones |
 //! | `icontains_any`, `icontains_all` *(not)* | same | ... ignoring case |
-//! | `starts_with` *(not)* | string | the text starts with it (exactly; no trimming) |
+//! | `starts_with` *(not)* | string or number | the text starts with it (exactly; no trimming) |
 //! | `equals` *(not)* | string or number: exact text equality. Object or array: the text parses as JSON deeply equal to it (`1` equals `1.0`) | `equals = "Paris"`, `equals = {"a": [1, 2]}` |
 //! | `regex` *(not)* | string, Rust `regex` syntax, unanchored; flags inline (`(?i)`) | the pattern matches somewhere: `regex = "\\d{3}-\\d{4}"`. An invalid pattern is an error |
 //! | `word_count` *(not)* | number (exact) or `{min, max}` (either optional) | whitespace-separated word count is in range: `word_count(min = 50, max = 200)` |
@@ -75,6 +75,7 @@
 //! | `stop_reason` *(not)* | `"stop"`, `"tool_calls"`, `"length"` or any server value (synonyms such as `end_turn`, `max_tokens` are normalized) | the answer stopped for that reason |
 //! | `max_latency_ms` | non-negative integer | wall time to the last byte ≤ value |
 //! | `max_tokens_used` | non-negative integer | total tokens (prompt + completion) ≤ value; an answer without usage is an error |
+//! | `max_cost` | non-negative number, USD | the answer's estimated cost ([`crate::pricing`]: `llama-test.toml` prices, else built-in defaults) ≤ value: `max_cost = 0.002` (promptfoo's `cost`). Replays report the recorded usage, so the gate works offline. An answer without usage, or a model without a price, is an error |
 //!
 //! ## JSON
 //! | key | value | passes when |
@@ -117,6 +118,7 @@ pub mod schema;
 pub mod similarity;
 pub mod text;
 pub mod tools;
+pub mod trajectory;
 mod value;
 
 use std::fmt;
@@ -295,6 +297,9 @@ pub struct CheckInput<'a> {
     pub completion: &'a Completion,
     /// The request's tool definitions; empty when it declared none.
     pub tools: &'a [Tool],
+    /// The answer's estimated cost in USD ([`crate::pricing`]), for
+    /// `max_cost`; `None` when the usage or the model's price is unknown.
+    pub cost: Option<f64>,
 }
 
 impl<'a> CheckInput<'a> {
@@ -303,7 +308,14 @@ impl<'a> CheckInput<'a> {
         CheckInput {
             completion,
             tools: &[],
+            cost: None,
         }
+    }
+
+    /// Adds the answer's estimated cost, for `max_cost`.
+    pub fn with_cost(mut self, cost: Option<f64>) -> Self {
+        self.cost = cost;
+        self
     }
 
     /// Adds the request's tool definitions.

@@ -5,12 +5,10 @@ use std::collections::HashMap;
 
 use super::{CheckResult, quoted};
 
-/// promptfoo's default maximum edit distance for `levenshtein`.
-pub const DEFAULT_LEVENSHTEIN_THRESHOLD: usize = 5;
-/// promptfoo's default minimum score for `rouge_n`.
-pub const DEFAULT_ROUGE_THRESHOLD: f64 = 0.75;
-/// promptfoo's default minimum score for `bleu`.
-pub const DEFAULT_BLEU_THRESHOLD: f64 = 0.5;
+/// promptfoo's defaults, from the table of check kinds.
+pub use llama_test_core::checks::{
+    DEFAULT_BLEU_THRESHOLD, DEFAULT_LEVENSHTEIN_THRESHOLD, DEFAULT_ROUGE_THRESHOLD,
+};
 
 /// The edit distance between `output` and `expected` (in characters) is at
 /// most `threshold`.

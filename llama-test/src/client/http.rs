@@ -8,6 +8,7 @@ use reqwest::{Method, Response};
 use serde_json::Value;
 
 use super::ClientConfig;
+use super::converse::Converse;
 use super::retry::{
     Failure, GenerationFailure, server_delay, should_retry_override, status_is_retryable,
 };
@@ -37,6 +38,8 @@ pub(crate) struct Outgoing<'a> {
     pub stream: bool,
     /// The model asked for, for did-you-mean hints on 404.
     pub model: Option<&'a str>,
+    /// Bedrock Converse: SigV4 signing, its `Accept` and its error bodies.
+    pub converse: Option<&'a Converse>,
 }
 
 /// Sends one attempt; returns the response when its status is 2xx, and the
@@ -48,10 +51,10 @@ pub(crate) async fn send(
     attempt: u32,
 ) -> Result<(Response, Instant), Failure> {
     let url = format!("{}{}", outgoing.base_url, outgoing.path);
-    let accept = if outgoing.stream {
-        "text/event-stream"
-    } else {
-        "application/json"
+    let accept = match outgoing.converse {
+        Some(converse) => converse.accept(),
+        None if outgoing.stream => "text/event-stream",
+        None => "application/json",
     };
     let mut request = http
         .request(outgoing.method.clone(), &url)
@@ -81,6 +84,16 @@ pub(crate) async fn send(
                 "could not serialize the body: {e}"
             )))
         })?;
+        if let Some(converse) = outgoing.converse {
+            // Signed per attempt, over the exact URL and body bytes sent.
+            let method = outgoing.method.as_str();
+            for (name, value) in converse
+                .signed_headers(method, &url, "application/json", &bytes)
+                .map_err(Failure::fatal)?
+            {
+                request = request.header(name, value);
+            }
+        }
         request = request.header(CONTENT_TYPE, "application/json").body(bytes);
     }
     let started = Instant::now();
@@ -100,8 +113,24 @@ pub(crate) async fn send(
     let headers = response.headers().clone();
     let body = super::read::error_text(response, config).await;
     let delay = server_delay(&headers);
-    let error = wire::status_error(status, &body, outgoing.key, outgoing.model, attempt, delay);
-    if let Some(generation) = generation_failure(status, &body) {
+    let error = match outgoing.converse {
+        Some(converse) => converse.status_error(status, &headers, &body, attempt, delay),
+        None => {
+            match wire::status_error(status, &body, outgoing.key, outgoing.model, attempt, delay) {
+                Error::Auth { status, message } => Error::Auth {
+                    status,
+                    message: format!(
+                        "{message}. Check that {} is set to a valid key",
+                        outgoing.key_env
+                    ),
+                },
+                other => other,
+            }
+        }
+    };
+    if let Some(generation) =
+        generation_failure(status, &body).filter(|_| outgoing.converse.is_none())
+    {
         return Err(Failure {
             error,
             retry: false,

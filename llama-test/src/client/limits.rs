@@ -352,8 +352,10 @@ pub(crate) async fn acquire(
         };
         let wait = Duration::from_millis(slot.saturating_sub(now));
         if !wait.is_zero() {
+            let reason = wait_reason(&limiter);
+            let _shown = crate::progress::waiting(&quota.describe(), &reason);
             if wait >= NOTICE_AFTER {
-                progress_notice(quota, &limiter, wait);
+                progress_notice(quota, &limiter, wait, &reason);
             }
             tracing::debug!(pool = ?quota.pool, ?wait, "rate limit: waiting for a slot");
             tokio::time::sleep(wait).await;
@@ -393,13 +395,29 @@ pub(crate) async fn depart(
                     return Err(wait);
                 }
                 tracing::debug!(pool = ?quota.pool, ?wait, "rate limit: a late request holds the window");
+                let _shown = crate::progress::waiting(
+                    &quota.describe(),
+                    "requests sent late still fill the minute",
+                );
                 tokio::time::sleep(wait).await;
             }
         }
     }
 }
 
-fn progress_notice(quota: &Quota, limiter: &PoolLimiter, wait: Duration) {
+/// Why requests of a pool wait: the last 429 or spent budget, else the quota.
+fn wait_reason(limiter: &PoolLimiter) -> String {
+    let reason = lock(&limiter.reason).clone();
+    if reason.is_empty() {
+        "its quota is used up for this minute".to_owned()
+    } else {
+        reason
+    }
+}
+
+/// A line for waits long enough to wonder about (the progress line shows
+/// every wait, but only while it is on, and only for as long as it lasts).
+fn progress_notice(quota: &Quota, limiter: &PoolLimiter, wait: Duration, reason: &str) {
     {
         let mut last = lock(&limiter.last_notice);
         if last.is_some_and(|t| t.elapsed() < NOTICE_EVERY) {
@@ -407,14 +425,8 @@ fn progress_notice(quota: &Quota, limiter: &PoolLimiter, wait: Duration) {
         }
         *last = Some(Instant::now());
     }
-    let reason = lock(&limiter.reason).clone();
-    let why = if reason.is_empty() {
-        "its quota is used up for this minute".to_owned()
-    } else {
-        reason
-    };
     crate::runtime::notice(&format!(
-        "llama-test: waiting {:.0} s for the rate limit of {}: {why}",
+        "llama-test: waiting {:.0} s for the rate limit of {}: {reason}",
         wait.as_secs_f64().ceil(),
         quota.describe()
     ));

@@ -5,6 +5,7 @@
 //! endpoint does not take); every error that leaves passes a last redaction
 //! so that no message carries the API key.
 
+mod converse;
 mod http;
 pub mod limits;
 mod not_found;
@@ -252,12 +253,21 @@ impl Client {
         let key = route.key.clone();
         match self.chat_exchange_inner(request, &route).await {
             Ok(done) => Ok(done),
-            Err(Error::NotFound { message, .. }) if !route.is_llamaapi() => {
+            // Bedrock lists models on another host (`ListFoundationModels`).
+            Err(Error::NotFound { message, .. })
+                if !route.is_llamaapi() && route.converse.is_none() =>
+            {
                 Err(not_found::explain(self, &route, message).await)
             }
             Err(e) => Err(e),
         }
         .map_err(|e| redact_error(e, key.as_deref()))
+        .map_err(|e| {
+            route
+                .secrets()
+                .into_iter()
+                .fold(e, |e, secret| redact_error(e, Some(secret)))
+        })
     }
 
     async fn chat_exchange_inner(
@@ -288,6 +298,7 @@ impl Client {
             body: Some(&route.body),
             stream: request.stream,
             model: route.is_llamaapi().then_some(route.model.as_str()),
+            converse: route.converse.as_ref(),
         };
         let expect = Expect {
             model: &route.model,
@@ -296,6 +307,7 @@ impl Client {
                 false => Endpoint::Compat,
             },
             stream: request.stream,
+            converse: route.converse.is_some(),
         };
         let (completion, response) =
             retry::with_retries(&self.config, gate, &route.path, |attempt| {
@@ -369,6 +381,7 @@ impl Client {
             body: None,
             stream: false,
             model: None,
+            converse: None,
         };
         retry::with_retries(&self.config, gate, outgoing.path, |attempt| {
             self.attempt_list_models(&outgoing, attempt)

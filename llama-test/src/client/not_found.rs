@@ -23,6 +23,7 @@ pub(super) async fn explain(client: &Client, route: &Route, message: String) -> 
         body: None,
         stream: false,
         model: None,
+        converse: None,
     };
     let gate = Gate {
         quota: None,

@@ -22,6 +22,9 @@ pub(crate) struct Expect<'a> {
     pub model: &'a str,
     pub endpoint: Endpoint,
     pub stream: bool,
+    /// Bedrock Converse: JSON or an AWS event stream, read by
+    /// [`super::converse::read`].
+    pub converse: bool,
 }
 
 /// Reads the body of a 2xx chat response. `started` is when the request
@@ -33,6 +36,9 @@ pub(crate) async fn read_chat(
     config: &ClientConfig,
     attempt: u32,
 ) -> Result<(Completion, RecordedBody), Failure> {
+    if expect.converse {
+        return super::converse::read(response, started, expect, config, attempt).await;
+    }
     let is_json = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
@@ -125,7 +131,7 @@ enum BodyError {
 }
 
 /// The error for a body over the cap.
-fn too_large(config: &ClientConfig, what: &str) -> Error {
+pub(crate) fn too_large(config: &ClientConfig, what: &str) -> Error {
     Error::Decode {
         message: format!(
             "the {what} is larger than the {} MiB response cap; nothing past it was read. \

@@ -291,6 +291,9 @@ where
                 delay_ms = delay.as_millis() as u64,
                 "rate limited (429); waiting"
             );
+            crate::progress::retrying(Some(429));
+            let _shown =
+                crate::progress::waiting(&gate.provider, &format!("429, waiting {}", human(delay)));
             tokio::time::sleep(delay).await;
             refusals += 1;
             number += 1;
@@ -299,6 +302,7 @@ where
         if !failure.retry || retries >= config.max_retries {
             return Err(failure.error);
         }
+        crate::progress::retrying(failure.status);
         let delay = failure.server_delay.unwrap_or_else(|| backoff(retries));
         tracing::warn!(
             request = what,

@@ -17,6 +17,7 @@ use crate::request::ChatRequest;
 use crate::wire;
 
 use super::ClientConfig;
+use super::converse::Converse;
 use super::limits::Pool;
 
 /// A resolved request.
@@ -46,6 +47,9 @@ pub(crate) struct Route {
     pub pool: Option<Pool>,
     /// The provider, for dialect decisions; `None` for Meta's API.
     pub target: Option<Arc<Provider>>,
+    /// Bedrock Converse: how the request is signed and read; `None` for
+    /// every other provider.
+    pub converse: Option<Converse>,
 }
 
 impl Route {
@@ -81,12 +85,7 @@ impl Route {
                 body["model"] = serde_json::Value::String(model.clone());
                 (body, request.endpoint.path().to_owned())
             }
-            ProviderKind::Bedrock => {
-                return Err(Error::Config(format!(
-                    "provider `{}` speaks Bedrock Converse, which this build cannot send yet",
-                    provider.name
-                )));
-            }
+            ProviderKind::Bedrock => return bedrock(config, request, provider, model),
         };
         let name = provider.name.clone();
         let (base_url, key) = if config.providers_under_base_url {
@@ -115,6 +114,7 @@ impl Route {
             body,
             pool,
             target: Some(provider),
+            converse: None,
         })
     }
 
@@ -122,6 +122,74 @@ impl Route {
     pub fn is_llamaapi(&self) -> bool {
         self.target.is_none()
     }
+
+    /// Credentials besides [`Route::key`] that errors must never show
+    /// (SigV4's secret key and session token).
+    pub fn secrets(&self) -> Vec<&str> {
+        self.converse
+            .as_ref()
+            .map_or_else(Vec::new, Converse::secrets)
+    }
+}
+
+/// Bedrock Converse (`bedrock:` ids): the Converse body, the path of
+/// Converse or ConverseStream, the Bedrock Runtime host of `AWS_REGION`,
+/// and a Bedrock API key (sent as a bearer token) or SigV4 signing; in
+/// replay (`providers_under_base_url`) no region and no credentials.
+fn bedrock(
+    config: &ClientConfig,
+    request: &ChatRequest,
+    provider: Arc<Provider>,
+    model: String,
+) -> Result<Route> {
+    let mut body = crate::bedrock::converse_body(request)?;
+    if let serde_json::Value::Object(members) = &mut body {
+        // Verbatim, the eval's over the provider's, as for every provider:
+        // `additionalModelRequestFields`, `guardrailConfig`, ...
+        for extra in [Some(&provider.extra_body), request.extra_body.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            members.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+    }
+    let path = crate::bedrock::converse_path(&model, request.stream);
+    let name = provider.name.clone();
+    let (base_url, key, converse) = if config.providers_under_base_url {
+        (
+            format!("{}/{name}", config.base_url),
+            None,
+            Converse::unsigned(request.stream),
+        )
+    } else {
+        let region = crate::bedrock::region_from_env()?;
+        let base_url = provider.live_base_url()?.replace("{region}", &region);
+        let (key, converse) =
+            Converse::live(crate::bedrock::Auth::from_env()?, region, request.stream);
+        (base_url, key, converse)
+    };
+    let key_env = match &key {
+        Some(_) => crate::bedrock::AWS_BEARER_TOKEN_BEDROCK.to_owned(),
+        None => String::new(),
+    };
+    let pool = config.rate_limited.then(|| Pool::provider(&provider));
+    Ok(Route {
+        recorded_path: format!("/{name}{path}"),
+        provider: name.clone(),
+        model,
+        base_url,
+        path,
+        key,
+        // With a key: `Authorization: Bearer <Bedrock API key>`.
+        auth: Auth::Aws,
+        headers: provider.headers.clone(),
+        key_env,
+        base_url_env: llama_test_core::providers::base_url_env(&name),
+        body,
+        pool,
+        target: Some(provider),
+        converse: Some(converse),
+    })
 }
 
 fn llamaapi(config: &ClientConfig, request: &ChatRequest) -> Result<Route> {
@@ -145,5 +213,6 @@ fn llamaapi(config: &ClientConfig, request: &ChatRequest) -> Result<Route> {
             .rate_limited
             .then(|| Pool::Family(info.map_or(ModelFamily::Standard, |m| m.family))),
         target: None,
+        converse: None,
     })
 }

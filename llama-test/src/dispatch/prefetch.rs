@@ -42,6 +42,7 @@ pub(crate) async fn fetch(spec: &'static EvalSpec) -> Result<Prefetched> {
     // sent (or paid for) here.
     let prepared = crate::spec::prepare(spec).ok();
     if let Some(prepared) = &prepared {
+        crate::progress::expect(context.info.mode, spec.repeat.max(1) as usize);
         for _ in 0..spec.repeat.max(1) {
             let answer = context.send_prefetch(&prepared.request).await;
             let failed = answer.is_err();

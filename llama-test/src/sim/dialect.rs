@@ -91,11 +91,27 @@ impl Dialect {
                 "code": "NOT_FOUND"}}),
             "openrouter" => json!({"error": {"code": 404,
                 "message": format!("{model} is not a valid model ID"), "metadata": {}}}),
+            "ollama" => json!({"error": {
+                "message": format!("model \"{model}\" not found, try pulling it first"),
+                "type": "api_error", "param": null, "code": null}}),
             _ => json!({"error": {
                 "message": format!("The model `{model}` does not exist or you do not have access to it."),
                 "type": "invalid_request_error", "param": null, "code": "model_not_found"}}),
         };
         ResponseTemplate::new(404).set_body_json(body)
+    }
+
+    /// A 401 in this host's shape (OpenAI's error object; llama.cpp's
+    /// `authentication_error` with a numeric code).
+    pub(crate) fn unauthorized(self) -> ResponseTemplate {
+        let body = match self.name {
+            "llamacpp" => json!({"error": {"message": "Invalid API Key",
+                "type": "authentication_error", "code": 401}}),
+            "openrouter" => json!({"error": {"code": 401, "message": "No auth credentials found"}}),
+            _ => json!({"error": {"message": "Invalid API Key", "type": "invalid_request_error",
+                "param": null, "code": "invalid_api_key"}}),
+        };
+        ResponseTemplate::new(401).set_body_json(body)
     }
 
     /// `GET /v1/models`, OpenAI style (llama.cpp adds Ollama's `models`).
@@ -150,6 +166,16 @@ impl Dialect {
             }
         }
         if self.name == "llamacpp" {
+            // The real server opens with `{"role":"assistant","content":null}`
+            // and puts `timings` next to the usage.
+            if let Some(delta) = event.pointer_mut("/choices/0/delta")
+                && delta.get("role").is_some()
+            {
+                delta["content"] = Value::Null;
+            }
+            if usage_chunk {
+                event["timings"] = json!({"prompt_n": 1, "predicted_n": 1});
+            }
             for call in event
                 .pointer_mut("/choices/0/delta/tool_calls")
                 .and_then(Value::as_array_mut)

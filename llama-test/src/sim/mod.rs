@@ -7,7 +7,13 @@
 //!   server-sent events with `stream: true` (native `start`/`progress`/
 //!   `complete`/`metrics` events without `[DONE]`; compat chunks ending in
 //!   `data: [DONE]`);
-//! - `GET /v1/models` and `GET /v1/models/{id}`.
+//! - `GET /v1/models` and `GET /v1/models/{id}`;
+//! - AWS Bedrock's Converse under `/bedrock`: `POST
+//!   /bedrock/model/{modelId}/converse` and `/converse-stream` (event-stream
+//!   frames), authenticated by a Bedrock API key (the simulator's key as a
+//!   bearer token) or SigV4 with [`SIM_AWS_ACCESS_KEY_ID`] /
+//!   [`SIM_AWS_SECRET_ACCESS_KEY`], whose signature it verifies; point
+//!   `LLAMA_TEST_BEDROCK_BASE_URL` at `<uri>/bedrock`.
 //!
 //! It checks what the real service checks: `Authorization: Bearer <key>`
 //! (401 otherwise), a JSON content type (400), a known model (404 with
@@ -81,6 +87,7 @@
 //! ```
 
 mod answer;
+mod converse;
 mod dialect;
 mod faults;
 mod prompt;
@@ -99,6 +106,7 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
+pub use converse::{SIM_AWS_ACCESS_KEY_ID, SIM_AWS_SECRET_ACCESS_KEY};
 pub use faults::Fault;
 pub use reply::{ChatCall, Reply, Responder};
 pub use state::ReceivedRequest;

@@ -116,6 +116,9 @@ impl Respond for SimResponder {
 
 impl SimResponder {
     fn handle(&self, request: &Request) -> ResponseTemplate {
+        if let Some(converse) = super::converse::route(self, request) {
+            return converse;
+        }
         let now = Instant::now();
         let path = request.url.path().to_owned();
         let auth = header(request, "authorization");
@@ -145,6 +148,9 @@ impl SimResponder {
             }
         };
         if !authorized {
+            if let Some(d) = dialect {
+                return d.unauthorized();
+            }
             let detail = match auth {
                 None => "Missing API key: send 'Authorization: Bearer <key>'",
                 Some(_) => "Invalid API key",
@@ -288,7 +294,7 @@ impl SimResponder {
     /// Queued reply, else the responder's, else the fixed one, else the
     /// deterministic default. The responder runs without the lock held so
     /// it may call back into the simulator.
-    fn pick_reply(&self, call: &ChatCall) -> Reply {
+    pub(super) fn pick_reply(&self, call: &ChatCall) -> Reply {
         let (responder, fixed) = {
             let mut live = self.shared.live();
             if let Some(next) = live.script.next_replies.pop_front() {

@@ -93,8 +93,10 @@ impl Shared {
 }
 
 /// One request the simulator received. The `authorization` header's value
-/// is never kept: it reads `[REDACTED]`, and [`authorized`](Self::authorized)
-/// says whether it carried the right key.
+/// is never kept: it reads `[REDACTED]` (a SigV4 value keeps its scheme,
+/// credential scope and signed headers, `Signature=[REDACTED]`), and
+/// [`authorized`](Self::authorized) says whether it carried the right key
+/// or a valid signature. `x-amz-security-token` reads `[REDACTED]` too.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReceivedRequest {
@@ -106,7 +108,9 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     /// The raw body.
     pub body: Vec<u8>,
-    /// Whether `Authorization: Bearer <key>` matched the simulator's key.
+    /// Whether `Authorization: Bearer <key>` matched the simulator's key
+    /// (on Bedrock paths: or a SigV4 signature verified with
+    /// [`SIM_AWS_SECRET_ACCESS_KEY`](super::SIM_AWS_SECRET_ACCESS_KEY)).
     pub authorized: bool,
     /// When it arrived.
     pub received_at: Instant,
@@ -118,10 +122,16 @@ impl ReceivedRequest {
             .headers
             .iter()
             .map(|(name, value)| {
-                let value = if name.as_str() == "authorization" {
-                    "[REDACTED]".to_owned()
-                } else {
-                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                let text = String::from_utf8_lossy(value.as_bytes());
+                let value = match name.as_str() {
+                    "authorization" => match text.split_once("Signature=") {
+                        Some((shown, _)) if text.starts_with("AWS4-HMAC-SHA256 ") => {
+                            format!("{shown}Signature=[REDACTED]")
+                        }
+                        _ => "[REDACTED]".to_owned(),
+                    },
+                    "x-amz-security-token" => "[REDACTED]".to_owned(),
+                    _ => text.into_owned(),
                 };
                 (name.as_str().to_owned(), value)
             })

@@ -90,14 +90,27 @@ pub fn status_error(
     retry_after: Option<Duration>,
 ) -> Error {
     let message = redact_secrets(&error_message(body), key);
+    let suggestion = model
+        .filter(|m| catalogue::lookup(m).is_none())
+        .and_then(catalogue::suggest)
+        .map(str::to_owned);
+    typed_error(status, message, attempts, retry_after, suggestion)
+}
+
+/// The typed error for an HTTP status and an already redacted message;
+/// `suggestion` is the did-you-mean of a 404.
+pub(crate) fn typed_error(
+    status: u16,
+    message: String,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    suggestion: Option<String>,
+) -> Error {
     match status {
         401 | 403 => Error::Auth { status, message },
         404 => Error::NotFound {
             message,
-            suggestion: model
-                .filter(|m| catalogue::lookup(m).is_none())
-                .and_then(catalogue::suggest)
-                .map(str::to_owned),
+            suggestion,
         },
         429 => Error::RateLimited {
             message,

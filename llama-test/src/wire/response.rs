@@ -134,7 +134,12 @@ fn error_in_success(error: &Value) -> Error {
     });
     let message = format!("the server answered HTTP 200 with an error: {message}");
     match code.and_then(|c| u16::try_from(c).ok()) {
-        Some(status @ (401 | 403)) => Error::Auth { status, message },
+        Some(status @ (401 | 403)) => Error::Auth {
+            status,
+            message: format!(
+                "{message}. Check that the provider's key variable is set to a valid key"
+            ),
+        },
         Some(429) => Error::RateLimited {
             message,
             attempts: 1,

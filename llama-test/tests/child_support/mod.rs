@@ -9,7 +9,7 @@
 //!
 //! One rule for the child's environment: it starts from the parent's minus
 //! every variable that steers llama-test, insta, libtest or nextest
-//! (`LLAMA_*`, `INSTA_*`, `CI`, `NEXTEST*`, `RUST_TEST_*`, `RUST_LOG`), so
+//! (`LLAMA_*`, `INSTA_*`, `CI`, `NEXTEST*`, `RUST_TEST_*`, `AWS_*`, `RUST_LOG`), so
 //! the parent's `CI=true` or a developer's `LLAMA_API_KEY` never leaks into
 //! a child; then `INSTA_UPDATE=no`, [`CHILD_ENV`], a fresh empty fixture
 //! root, and whatever the driver asks for.
@@ -44,8 +44,9 @@ const CHILD_DEADLINE: Duration = Duration::from_secs(180);
 /// Variables removed from every child's environment.
 const SCRUBBED_VARS: &[&str] = &["CI", "RUST_LOG"];
 /// Prefixes of removed variables (`LLAMA_API_KEY`, `LLAMA_TEST_MODE`,
-/// `INSTA_UPDATE`, `NEXTEST_RUN_ID`, `RUST_TEST_THREADS`, ...).
-const SCRUBBED_PREFIXES: &[&str] = &["LLAMA_", "INSTA_", "NEXTEST", "RUST_TEST_"];
+/// `INSTA_UPDATE`, `NEXTEST_RUN_ID`, `RUST_TEST_THREADS`, the AWS
+/// credentials and region of `bedrock:` models, ...).
+const SCRUBBED_PREFIXES: &[&str] = &["LLAMA_", "INSTA_", "NEXTEST", "RUST_TEST_", "AWS_"];
 
 /// Whether this process is a child started by [`Child`].
 pub fn is_child() -> bool {
@@ -95,12 +96,21 @@ impl Child {
             .env("INSTA_UPDATE", "no")
             // Never the crate's own fixtures, unless a driver says so.
             .env("LLAMA_TEST_FIXTURES", empty_fixtures.path())
+            // A child's samples are no run of the suite's: no result
+            // records, unless a driver asks (`.records(dir)`).
+            .env("LLAMA_TEST_RECORDS", "0")
             .args(args);
         Child {
             command,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             empty_fixtures,
         }
+    }
+
+    /// Writes result records into `dir` (the run directory).
+    pub fn records(self, dir: &Path) -> Self {
+        self.env("LLAMA_TEST_RECORDS", "1")
+            .env("LLAMA_TEST_RUN_DIR", dir.to_str().unwrap())
     }
 
     /// The ignored tests named exactly `names` (libtest paths).
@@ -181,6 +191,17 @@ impl Child {
         self.command.arg(arg);
         self.args.push(arg.to_owned());
         self
+    }
+
+    /// Starts the child with its output discarded, for a driver that
+    /// stops it itself.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
     }
 
     /// Runs the child to completion (killing it after a deadline).

@@ -15,4 +15,14 @@ fn var_without_cases(out: llama_test::Output) {
     let _ = out.text();
 }
 
+// `{{ {{tone}} }}` holds the placeholder `tone`, at run time and here.
+#[llama_eval(
+    model = "Llama-3.3-70B-Instruct",
+    prompt = "Answer in a {{ {{tone}} }} tone",
+    case(mood = "calm"),
+)]
+fn nested_braces(out: llama_test::Output) {
+    let _ = out.text();
+}
+
 fn main() {}

@@ -16,7 +16,7 @@ use llama_test::llama_eval;
         rouge_n(value = "{{topic}} uses qubits", threshold = 0.2),
         bleu(value = ["a reference"], threshold = 0.1, weight = 0.5),
         stop_reason = "stop", not_is_refusal, max_latency_ms = 30000,
-        max_tokens_used = 2000, not_is_json, not_contains_json,
+        max_tokens_used = 2000, max_cost = 0.01, not_is_json, not_contains_json,
         not_function_call = "get_weather", no_tool_call, tool_call_count = 0,
         tool_call_order = ["get_weather"], llm_rubric = "Explains {{topic}} simply",
     ),

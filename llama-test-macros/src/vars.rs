@@ -1,51 +1,15 @@
-//! `{{var}}` placeholders. The runtime substitutes them from the case's vars;
-//! the macro only checks that every placeholder names a var of every case.
-//! Anything between `{{ }}` that is not a plain identifier (filters, dotted
-//! paths, literal braces in a prompt) is left alone.
+//! `{{var}}` placeholders against the cases: every placeholder (found by
+//! `llama_test_core::template`, the grammar the runtime fills in) must name a
+//! var of every case.
 
 use crate::errors::Errors;
 use crate::eval::Case;
 use crate::keys::Spanned;
 
-/// The distinct plain-variable names in `text`, in order of appearance.
-pub fn placeholders(text: &str) -> Vec<&str> {
-    let mut names: Vec<&str> = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let name = after[..end].trim();
-        if is_identifier(name) && !names.contains(&name) {
-            names.push(name);
-        }
-        rest = &after[end + 2..];
-    }
-    names
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Replaces each placeholder with `x`, e.g. to validate a templated regex.
-pub fn fill_placeholders(text: &str) -> String {
-    let mut out = text.to_owned();
-    for name in placeholders(text) {
-        for form in [format!("{{{{{name}}}}}"), format!("{{{{ {name} }}}}")] {
-            out = out.replace(&form, "x");
-        }
-    }
-    out
-}
-
 /// Reports every placeholder in `text` that some case does not define.
 /// `key` names where the text came from (`prompt`, `assert contains`).
 pub fn check(key: &str, text: &Spanned<String>, cases: &[Case], errors: &mut Errors) {
-    for name in placeholders(&text.value) {
+    for name in llama_test_core::template::names(&text.value) {
         if cases.is_empty() {
             errors.push(
                 &text.tokens,
@@ -82,16 +46,6 @@ pub fn check(key: &str, text: &Spanned<String>, cases: &[Case], errors: &mut Err
 mod tests {
     use super::*;
     use quote::quote;
-
-    #[test]
-    fn finds_plain_placeholders_once_each() {
-        assert_eq!(
-            placeholders("{{a}} and {{ b }} and {{a}} {{c | upper}} {{d.e}} {{ }} {{f"),
-            ["a", "b"]
-        );
-        assert!(placeholders("no templates, just {braces}").is_empty());
-        assert_eq!(fill_placeholders("^{{a}}-{{ b }}$"), "^x-x$");
-    }
 
     fn case(name: Option<&str>, vars: &[&str]) -> Case {
         Case {
@@ -130,5 +84,24 @@ mod tests {
         check("system", &text, &[], &mut errors);
         assert_eq!(errors.messages().len(), 2);
         assert!(errors.messages()[0].contains("there is no `case(...)`"));
+    }
+
+    /// `{{ {{a}} }}` holds the placeholder `a`, as the runtime reads it; the
+    /// macro used to find none and let the test fail at run time.
+    #[test]
+    fn nested_braces_need_the_inner_var() {
+        let text = Spanned {
+            value: "{{ {{a}} }}".to_owned(),
+            tokens: quote!("..."),
+        };
+        let mut errors = Errors::new();
+        check("prompt", &text, &[case(None, &["city"])], &mut errors);
+        assert_eq!(
+            errors.messages(),
+            ["`prompt` uses `{{a}}`, which case 1 does not define; its vars are: `city`"]
+        );
+        let mut errors = Errors::new();
+        check("prompt", &text, &[case(None, &["a"])], &mut errors);
+        assert!(errors.is_empty());
     }
 }

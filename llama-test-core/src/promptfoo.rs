@@ -1,0 +1,652 @@
+//! promptfoo configs (`promptfooconfig.yaml`), read at compile time by
+//! `promptfoo_suite!`: the YAML is parsed strictly with `serde-saphyr`
+//! (every unknown key is an error with its line, column and the accepted
+//! keys), prompts are rendered with the case's vars (the plain `{{var}}`
+//! grammar plus the `dump`, `upper`, `lower` and `trim` filters), and
+//! promptfoo's assertion types are mapped onto the check kinds of
+//! [`crate::checks`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// A config error, located in the YAML file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// 1-based line, 0 when unknown.
+    pub line: u64,
+    /// 1-based column, 0 when unknown.
+    pub column: u64,
+    /// What is wrong, naming the key.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        }
+    }
+}
+
+fn at<T>(spanned: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        line: spanned.referenced.line(),
+        column: spanned.referenced.column(),
+        message: message.into(),
+    }
+}
+
+/// One provider: the model id and its request options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Provider {
+    /// The model id as written (`llamaapi:Llama-3.3-70B-Instruct`).
+    pub id: String,
+    /// `label`, used for the test names instead of the id.
+    pub label: Option<String>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+    pub top_p: Option<f64>,
+    pub frequency_penalty: Option<f64>,
+    pub presence_penalty: Option<f64>,
+    pub stream: bool,
+    /// `tools` as JSON text (an array of function tools).
+    pub tools: Option<String>,
+    /// `tool_choice`: `auto`, `required`, `none` or a tool name.
+    pub tool_choice: Option<String>,
+    /// `response_format.json_schema` as JSON text: `{name, schema}`.
+    pub json_schema: Option<String>,
+}
+
+/// One prompt, before rendering.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    /// A user message.
+    Text(String),
+    /// A chat: a JSON array of `{role, content}` messages.
+    Chat(Value),
+}
+
+/// One check, in llama-test's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The check kind (`contains`, `not_icontains`, `max_latency_ms`, ...).
+    pub kind: String,
+    /// The value as JSON text (`null` for a flag).
+    pub value_json: String,
+    pub weight: f64,
+    pub threshold: Option<f64>,
+}
+
+/// One test case: `defaultTest` merged in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub description: Option<String>,
+    /// The vars, in key order, as JSON values.
+    pub vars: BTreeMap<String, Value>,
+    pub checks: Vec<Check>,
+}
+
+/// A whole config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suite {
+    pub description: Option<String>,
+    pub providers: Vec<Provider>,
+    pub prompts: Vec<Prompt>,
+    pub cases: Vec<Case>,
+}
+
+// ---- the YAML as written ------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    description: Option<String>,
+    providers: Vec<RawProvider>,
+    prompts: Vec<Spanned<Value>>,
+    #[serde(default)]
+    tests: Vec<RawTest>,
+    #[serde(rename = "defaultTest")]
+    default_test: Option<RawTest>,
+}
+
+/// A provider: a string or `{id, label, config}`.
+enum RawProvider {
+    Id(String),
+    Full(Box<RawProviderFull>),
+}
+
+impl<'de> Deserialize<'de> for RawProvider {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawProvider;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a provider id or a mapping with `id`, `label`, `config`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawProvider, E> {
+                Ok(RawProvider::Id(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawProvider, A::Error> {
+                RawProviderFull::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|f| RawProvider::Full(Box::new(f)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProviderFull {
+    id: String,
+    label: Option<String>,
+    config: Option<RawProviderConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProviderConfig {
+    temperature: Option<f64>,
+    max_tokens: Option<u32>,
+    top_p: Option<f64>,
+    frequency_penalty: Option<f64>,
+    presence_penalty: Option<f64>,
+    stream: Option<bool>,
+    response_format: Option<RawResponseFormat>,
+    tools: Option<Value>,
+    tool_choice: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponseFormat {
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    json_schema: Option<Value>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawTest {
+    description: Option<String>,
+    #[serde(default)]
+    vars: BTreeMap<String, Value>,
+    #[serde(default)]
+    assert: Vec<RawAssert>,
+    threshold: Option<f64>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawAssert {
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    value: Option<Value>,
+    threshold: Option<f64>,
+    weight: Option<f64>,
+    metric: Option<String>,
+}
+
+// ---- parsing ------------------------------------------------------------
+
+/// The assertion types a promptfoo suite accepts.
+pub const SUPPORTED_TYPES: &[&str] = &[
+    "contains",
+    "icontains",
+    "contains-any",
+    "contains-all",
+    "icontains-any",
+    "icontains-all",
+    "equals",
+    "starts-with",
+    "regex",
+    "is-json",
+    "contains-json",
+    "word-count",
+    "levenshtein",
+    "rouge-n",
+    "bleu",
+    "is-refusal",
+    "finish-reason",
+    "latency",
+    "function-call",
+    "llm-rubric",
+];
+
+/// Parses a config. `read` loads a `file://` path relative to the config's
+/// directory (the caller tracks it for rebuilds).
+pub fn parse(
+    text: &str,
+    mut read: impl FnMut(&str) -> Result<String, String>,
+) -> Result<Suite, ConfigError> {
+    let raw: RawSuite = serde_saphyr::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        ConfigError {
+            line,
+            column,
+            message: e.without_snippet().to_string(),
+        }
+    })?;
+    let providers = raw
+        .providers
+        .into_iter()
+        .map(provider)
+        .collect::<Result<Vec<_>, _>>()?;
+    if providers.is_empty() {
+        return Err(ConfigError {
+            line: 0,
+            column: 0,
+            message: "`providers` is empty".into(),
+        });
+    }
+    let prompts = prompts(raw.prompts, &mut read)?;
+    let default = raw.default_test.unwrap_or_default();
+    let tests = if raw.tests.is_empty() {
+        vec![RawTest::default()]
+    } else {
+        raw.tests
+    };
+    let cases = tests
+        .into_iter()
+        .map(|t| case(&default, t))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Suite {
+        description: raw.description,
+        providers,
+        prompts,
+        cases,
+    })
+}
+
+fn provider(raw: RawProvider) -> Result<Provider, ConfigError> {
+    let full = match raw {
+        RawProvider::Id(id) => {
+            return Ok(Provider {
+                id,
+                ..Provider::default()
+            });
+        }
+        RawProvider::Full(full) => *full,
+    };
+    let mut p = Provider {
+        id: full.id,
+        label: full.label,
+        ..Provider::default()
+    };
+    if let Some(c) = full.config {
+        p.temperature = c.temperature;
+        p.max_tokens = c.max_tokens;
+        p.top_p = c.top_p;
+        p.frequency_penalty = c.frequency_penalty;
+        p.presence_penalty = c.presence_penalty;
+        p.stream = c.stream.unwrap_or(false);
+        p.tools = c.tools.map(|t| t.to_string());
+        p.tool_choice = match c.tool_choice {
+            None => None,
+            Some(Value::String(s)) => Some(s),
+            // OpenAI's `{type: function, function: {name}}`.
+            Some(v) => match v.pointer("/function/name").and_then(Value::as_str) {
+                Some(name) => Some(name.to_owned()),
+                None => {
+                    return Err(ConfigError {
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "provider `{}`: `tool_choice` must be `auto`, `required`, `none`, \
+                             a tool name or `{{type: function, function: {{name}}}}`",
+                            p.id
+                        ),
+                    });
+                }
+            },
+        };
+        if let Some(rf) = c.response_format {
+            match rf.kind.value.as_str() {
+                "json_schema" => {
+                    let Some(schema) = rf.json_schema else {
+                        return Err(at(
+                            &rf.kind,
+                            "`response_format` of type `json_schema` needs `json_schema`",
+                        ));
+                    };
+                    p.json_schema = Some(schema.to_string());
+                }
+                other => {
+                    return Err(at(
+                        &rf.kind,
+                        format!(
+                            "`response_format.type`: `{other}` is not supported, expected `json_schema`"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn prompts(
+    raw: Vec<Spanned<Value>>,
+    read: &mut impl FnMut(&str) -> Result<String, String>,
+) -> Result<Vec<Prompt>, ConfigError> {
+    let mut out = Vec::new();
+    // Consecutive `{role, content}` items form one chat prompt, as in the
+    // seed's multimodal example.
+    let mut chat: Vec<Value> = Vec::new();
+    for item in raw {
+        match &item.value {
+            Value::Object(m) if m.contains_key("role") => {
+                chat.push(item.value.clone());
+                continue;
+            }
+            _ => {}
+        }
+        if !chat.is_empty() {
+            out.push(Prompt::Chat(Value::Array(std::mem::take(&mut chat))));
+        }
+        match &item.value {
+            Value::String(s) => match s.strip_prefix("file://") {
+                Some(path) => {
+                    let text = read(path).map_err(|e| at(&item, format!("`prompts`: {e}")))?;
+                    if path.ends_with(".json") {
+                        let v = crate::files::parse_json(&text)
+                            .map_err(|e| at(&item, format!("`prompts`: {path}: {e}")))?;
+                        out.push(Prompt::Chat(v));
+                    } else {
+                        out.push(Prompt::Text(text));
+                    }
+                }
+                None => out.push(Prompt::Text(s.clone())),
+            },
+            Value::Array(_) => out.push(Prompt::Chat(item.value.clone())),
+            _ => {
+                return Err(at(
+                    &item,
+                    "`prompts`: each prompt is a string, a `file://` path, a chat message \
+                     `{role, content}` or a list of them",
+                ));
+            }
+        }
+    }
+    if !chat.is_empty() {
+        out.push(Prompt::Chat(Value::Array(chat)));
+    }
+    for p in &out {
+        if let Prompt::Chat(v) = p {
+            crate::files::messages(v).map_err(|e| ConfigError {
+                line: 0,
+                column: 0,
+                message: format!("`prompts`: {e}"),
+            })?;
+        }
+    }
+    if out.is_empty() {
+        return Err(ConfigError {
+            line: 0,
+            column: 0,
+            message: "`prompts` is empty".into(),
+        });
+    }
+    Ok(out)
+}
+
+fn case(default: &RawTest, test: RawTest) -> Result<Case, ConfigError> {
+    let mut vars = default.vars.clone();
+    vars.extend(test.vars);
+    let checks = default
+        .assert
+        .iter()
+        .chain(&test.assert)
+        .map(check)
+        .collect::<Result<Vec<_>, _>>()?;
+    let _ = test.threshold.or(default.threshold);
+    Ok(Case {
+        description: test.description,
+        vars,
+        checks,
+    })
+}
+
+fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
+    let _ = &raw.metric;
+    let written = raw.kind.value.as_str();
+    let (negated, base) = match written.strip_prefix("not-") {
+        Some(base) => (true, base),
+        None => (false, written),
+    };
+    let mut value = raw.value.clone().unwrap_or(Value::Null);
+    let mut threshold = raw.threshold;
+    let kind = match base {
+        "contains" | "icontains" | "equals" | "regex" | "levenshtein" | "bleu" => base,
+        "contains-any" => "contains_any",
+        "contains-all" => "contains_all",
+        "icontains-any" => "icontains_any",
+        "icontains-all" => "icontains_all",
+        "starts-with" => "starts_with",
+        "is-json" => "is_json",
+        "contains-json" => "contains_json",
+        "word-count" => "word_count",
+        "rouge-n" => "rouge_n",
+        "is-refusal" => "is_refusal",
+        "finish-reason" => "stop_reason",
+        "function-call" => "function_call",
+        "llm-rubric" => "llm_rubric",
+        "latency" => {
+            // promptfoo: `threshold` is the maximum in milliseconds.
+            let ms = threshold.take().or_else(|| value.as_f64());
+            match ms {
+                Some(ms) if ms >= 0.0 => value = Value::from(ms.round() as u64),
+                _ => {
+                    return Err(at(
+                        &raw.kind,
+                        "`latency` needs `threshold`: the maximum latency in milliseconds",
+                    ));
+                }
+            }
+            "max_latency_ms"
+        }
+        _ => {
+            return Err(at(
+                &raw.kind,
+                format!(
+                    "assertion type `{written}` is not supported in a promptfoo suite; \
+                     expected one of {} (each also as `not-...` where it can be inverted){}",
+                    SUPPORTED_TYPES.join(", "),
+                    if base == "javascript" {
+                        "; `javascript` is not implemented yet"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    };
+    let key = if negated {
+        format!("not_{kind}")
+    } else {
+        kind.to_owned()
+    };
+    let (k, _) = crate::checks::lookup(&key)
+        .map_err(|e| at(&raw.kind, format!("assertion type `{written}`: {e}")))?;
+    if k.shape == crate::checks::Shape::Flag && value == Value::Bool(true) {
+        value = Value::Null;
+    }
+    if k.threshold == crate::checks::Threshold::None {
+        threshold = None;
+    }
+    let weight = raw.weight.unwrap_or(1.0);
+    if !weight.is_finite() || weight < 0.0 {
+        return Err(at(&raw.kind, "`weight` must be a finite number ≥ 0"));
+    }
+    Ok(Check {
+        kind: key,
+        value_json: value.to_string(),
+        weight,
+        threshold,
+    })
+}
+
+// ---- templating ---------------------------------------------------------
+
+/// A var as template text: strings as they are, anything else as JSON.
+pub fn var_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Renders `{{ name }}` and `{{ name | filter }}` (`dump`, `upper`, `lower`,
+/// `trim`, chained). An unknown var or filter is an error.
+pub fn render(text: &str, vars: &BTreeMap<String, Value>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start + 2..].find("}}") else {
+            break;
+        };
+        let inner = rest[start + 2..start + 2 + len].trim();
+        let mut parts = inner.split('|').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let is_name = !name.is_empty()
+            && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !is_name {
+            out.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            continue;
+        }
+        let value = vars
+            .get(name)
+            .ok_or_else(|| format!("`{{{{{name}}}}}`: no var `{name}` in this test case"))?;
+        let mut filled = var_text(value);
+        for filter in parts {
+            filled = match filter {
+                "dump" => value.to_string(),
+                "upper" => filled.to_uppercase(),
+                "lower" => filled.to_lowercase(),
+                "trim" => filled.trim().to_owned(),
+                other => {
+                    return Err(format!(
+                        "`{{{{{inner}}}}}`: the filter `{other}` is not supported; \
+                         expected one of dump, upper, lower, trim"
+                    ));
+                }
+            };
+        }
+        out.push_str(&rest[..start]);
+        out.push_str(&filled);
+        rest = &rest[start + 2 + len + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// [`render`] on every string in a JSON value.
+pub fn render_json(value: &Value, vars: &BTreeMap<String, Value>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) => Value::String(render(s, vars)?),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|v| render_json(v, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| Ok((k.clone(), render_json(v, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Suite {
+        parse(text, |p| Err(format!("no file {p}"))).unwrap()
+    }
+
+    fn parse_err(text: &str) -> ConfigError {
+        parse(text, |p| Err(format!("no file {p}"))).unwrap_err()
+    }
+
+    #[test]
+    fn reads_providers_prompts_tests_and_default_test() {
+        let suite = parse_ok(
+            "description: d\n\
+             providers:\n  - llamaapi:Llama-3.3-70B-Instruct\n  - id: llamaapi:Llama-3.3-8B-Instruct\n    label: small\n    config:\n      temperature: 0.7\n      max_tokens: 100\n      stream: true\n\
+             prompts:\n  - 'Say {{word | upper}}'\n\
+             defaultTest:\n  assert:\n    - type: latency\n      threshold: 5000\n\
+             tests:\n  - description: first\n    vars:\n      word: hi\n    assert:\n      - type: not-icontains\n        value: bye\n        weight: 2\n",
+        );
+        assert_eq!(suite.providers.len(), 2);
+        assert_eq!(suite.providers[1].label.as_deref(), Some("small"));
+        assert!(suite.providers[1].stream);
+        assert_eq!(suite.providers[1].max_tokens, Some(100));
+        let case = &suite.cases[0];
+        assert_eq!(case.checks[0].kind, "max_latency_ms");
+        assert_eq!(case.checks[0].value_json, "5000");
+        assert_eq!(case.checks[1].kind, "not_icontains");
+        assert_eq!(case.checks[1].weight, 2.0);
+        let Prompt::Text(p) = &suite.prompts[0] else {
+            panic!()
+        };
+        assert_eq!(render(p, &case.vars).unwrap(), "Say HI");
+    }
+
+    #[test]
+    fn chat_prompts_and_json_schema() {
+        let suite = parse_ok(
+            "providers:\n  - id: llamaapi:Llama-4-Maverick-17B-128E-Instruct-FP8\n    config:\n      response_format:\n        type: json_schema\n        json_schema:\n          name: r\n          schema: {type: object}\n\
+             prompts:\n  - role: user\n    content:\n      - type: text\n        text: hi\n      - type: image_url\n        image_url:\n          url: 'https://example.com/image.jpg'\n\
+             tests:\n  - vars: {}\n    assert:\n      - type: is-json\n",
+        );
+        assert!(matches!(&suite.prompts[0], Prompt::Chat(Value::Array(a)) if a.len() == 1));
+        assert_eq!(
+            suite.providers[0].json_schema.as_deref(),
+            Some(r#"{"name":"r","schema":{"type":"object"}}"#)
+        );
+        assert_eq!(suite.cases[0].checks[0].value_json, "null");
+    }
+
+    #[test]
+    fn unknown_key_is_located_with_the_accepted_keys() {
+        let err = parse_err("providers:\n  - id: x\n    confg: {}\nprompts: ['a']\n");
+        assert_eq!((err.line, err.column), (3, 5), "{err}");
+        assert!(err.message.contains("confg"), "{err}");
+        assert!(err.message.contains("label"), "{err}");
+    }
+
+    #[test]
+    fn unsupported_type_is_located_and_lists_the_supported() {
+        let err = parse_err(
+            "providers: [a]\nprompts: ['p']\ntests:\n  - assert:\n      - type: python\n        value: x\n",
+        );
+        assert_eq!((err.line, err.column), (5, 15), "{err}");
+        assert!(err.message.contains("`python`"), "{err}");
+        assert!(err.message.contains("icontains-any"), "{err}");
+    }
+
+    #[test]
+    fn filters() {
+        let vars: BTreeMap<String, Value> =
+            [("a".to_owned(), serde_json::json!({"k": [1]}))].into();
+        assert_eq!(render("{{ a | dump }}", &vars).unwrap(), r#"{"k":[1]}"#);
+        assert!(
+            render("{{ a | title }}", &vars)
+                .unwrap_err()
+                .contains("title")
+        );
+        assert!(render("{{ b }}", &vars).unwrap_err().contains("`b`"));
+        assert_eq!(render("\\d{{2}} {{ }}", &vars).unwrap(), "\\d{{2}} {{ }}");
+    }
+}

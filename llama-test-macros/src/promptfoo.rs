@@ -1,0 +1,267 @@
+//! `promptfoo_suite!("tests/promptfoo/NAME.yaml")`: one `#[test]` per
+//! provider × prompt × test case, each a static `EvalSpec` run by
+//! `__private::run`. The config is parsed by `llama_test_core::promptfoo`;
+//! this module only names the tests and writes the tokens.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+use syn::LitStr;
+
+use llama_test_core::promptfoo::{self, Prompt, Suite};
+
+use crate::names::{case_label, model_suffix, sanitize};
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let lit: LitStr = match syn::parse2(input) {
+        Ok(lit) => lit,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "expected the path of a promptfoo config: \
+                 `promptfoo_suite!(\"tests/promptfoo/NAME.yaml\");`",
+            )
+            .to_compile_error();
+        }
+    };
+    match generate(&lit) {
+        Ok(tokens) => tokens,
+        Err(message) => syn::Error::new(lit.span(), message).to_compile_error(),
+    }
+}
+
+fn generate(lit: &LitStr) -> Result<TokenStream, String> {
+    let path = lit.value();
+    let dir = crate::files::manifest_dir()?;
+    let full = dir.join(&path);
+    let text = std::fs::read_to_string(&full).map_err(|e| {
+        format!(
+            "cannot read `{path}` (paths are relative to the crate root, CARGO_MANIFEST_DIR): {e}"
+        )
+    })?;
+    let base = Path::new(&path)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .to_owned();
+    let mut tracked: Vec<String> = vec![path.clone()];
+    let suite = promptfoo::parse(&text, |rel| {
+        let rel_path = base.join(rel);
+        let shown = rel_path.to_string_lossy().replace('\\', "/");
+        let contents = std::fs::read_to_string(dir.join(&rel_path))
+            .map_err(|e| format!("cannot read `file://{rel}` ({shown}): {e}"))?;
+        tracked.push(shown);
+        Ok(contents)
+    })
+    .map_err(|e| format!("{path}:{e}"))?;
+    let stem = Path::new(&path)
+        .file_stem()
+        .map(|s| sanitize(&s.to_string_lossy()))
+        .unwrap_or_default();
+    let module = if stem.is_empty() || stem.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("suite_{stem}")
+    } else {
+        stem
+    };
+    let config = llama_test_core::ConfigFile::load(&dir).ok();
+    for p in &suite.providers {
+        llama_test_core::ModelRef::parse(&p.id, config.as_ref())
+            .map_err(|e| format!("{path}: provider `{}`: {e}", p.id))?;
+    }
+    let tests = tests(&suite, &module, &path)?;
+    let module_ident = Ident::new(&module, Span::call_site());
+    let includes = tracked.iter().map(|p| {
+        quote!(
+            const _: &str =
+                ::core::include_str!(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #p));
+        )
+    });
+    Ok(quote! {
+        mod #module_ident {
+            #(#includes)*
+            #(#tests)*
+        }
+    })
+}
+
+fn tests(suite: &Suite, module: &str, path: &str) -> Result<Vec<TokenStream>, String> {
+    let krate: syn::Path = syn::parse_quote!(::llama_test);
+    let mut out = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let many_providers = suite.providers.len() > 1;
+    let many_prompts = suite.prompts.len() > 1;
+    for (ci, case) in suite.cases.iter().enumerate() {
+        let label = case_label(ci, suite.cases.len(), case.description.as_deref());
+        for (pi, prompt) in suite.prompts.iter().enumerate() {
+            for provider in &suite.providers {
+                let mut name = label.clone();
+                if many_prompts {
+                    name.push_str(&format!("__prompt_{}", pi + 1));
+                }
+                if many_providers {
+                    let suffix = match &provider.label {
+                        Some(l) if !sanitize(l).is_empty() => sanitize(l),
+                        _ => model_suffix(&provider.id),
+                    };
+                    name.push_str("__");
+                    name.push_str(&suffix);
+                }
+                if names.contains(&name) {
+                    return Err(format!(
+                        "{path}: two generated tests would both be named `{module}::{name}`; \
+                         give the providers distinct `label`s"
+                    ));
+                }
+                names.push(name.clone());
+                let where_ = format!("{path}: test {} ({name})", ci + 1);
+                let (prompt, messages) = match prompt {
+                    Prompt::Text(t) => (
+                        Some(
+                            promptfoo::render(t, &case.vars)
+                                .map_err(|e| format!("{where_}: {e}"))?,
+                        ),
+                        None,
+                    ),
+                    Prompt::Chat(v) => (
+                        None,
+                        Some(
+                            promptfoo::render_json(v, &case.vars)
+                                .map_err(|e| format!("{where_}: {e}"))?
+                                .to_string(),
+                        ),
+                    ),
+                };
+                let spec = spec(
+                    &krate,
+                    module,
+                    &name,
+                    provider,
+                    prompt,
+                    messages,
+                    &case.vars,
+                    &case.checks,
+                );
+                let ident = Ident::new(&name, Span::call_site());
+                let allow = name
+                    .contains("__")
+                    .then(|| quote!(#[allow(non_snake_case)]));
+                out.push(quote! {
+                    #[::core::prelude::v1::test]
+                    #allow
+                    fn #ident() {
+                        static __LLAMA_EVAL_SPEC: #krate::__private::EvalSpec = #spec;
+                        #krate::__private::inventory::submit! {
+                            #krate::__private::EvalRegistration(&__LLAMA_EVAL_SPEC)
+                        }
+                        #krate::__private::run(&__LLAMA_EVAL_SPEC, |_| async move {});
+                    }
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spec(
+    krate: &syn::Path,
+    module: &str,
+    test_name: &str,
+    p: &promptfoo::Provider,
+    prompt: Option<String>,
+    messages: Option<String>,
+    vars: &BTreeMap<String, serde_json::Value>,
+    checks: &[promptfoo::Check],
+) -> TokenStream {
+    let inline = |text: Option<&str>| match text {
+        Some(t) => {
+            quote!(::core::option::Option::Some(#krate::__private::FileSpec { path: "<inline>", contents: #t }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let prompt = opt_str(prompt.as_deref());
+    let messages = inline(messages.as_deref());
+    let tools = inline(p.tools.as_deref());
+    let json_schema = inline(p.json_schema.as_deref());
+    let tool_choice = opt_str(p.tool_choice.as_deref());
+    let model = &p.id;
+    let temperature = opt_f64(p.temperature);
+    let top_p = opt_f64(p.top_p);
+    let max_tokens = match p.max_tokens {
+        Some(v) => {
+            let v = Literal::u32_unsuffixed(v);
+            quote!(::core::option::Option::Some(#v))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let frequency_penalty = opt_f64(p.frequency_penalty);
+    let presence_penalty = opt_f64(p.presence_penalty);
+    let stream = p.stream;
+    let vars = vars.iter().map(|(k, v)| {
+        let v = promptfoo::var_text(v);
+        quote!((#k, #v))
+    });
+    let asserts = checks.iter().map(|c| {
+        let kind = &c.kind;
+        let value = &c.value_json;
+        let weight = Literal::f64_unsuffixed(c.weight);
+        let threshold = opt_f64(c.threshold);
+        quote!(#krate::__private::AssertSpec { kind: #kind, value: #value, weight: #weight, threshold: #threshold })
+    });
+    quote! {
+        #krate::__private::EvalSpec {
+            module_path: ::core::module_path!(),
+            fn_name: #module,
+            test_name: #test_name,
+            case_name: ::core::option::Option::Some(#test_name),
+            model_suffix: ::core::option::Option::None,
+            manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            package: ::core::env!("CARGO_PKG_NAME"),
+            source_file: ::core::file!(),
+            line: ::core::line!(),
+            model: #model,
+            endpoint: "native",
+            system: ::core::option::Option::None,
+            prompt: #prompt,
+            messages: #messages,
+            images: &[],
+            temperature: #temperature,
+            top_p: #top_p,
+            top_k: ::core::option::Option::None,
+            max_tokens: #max_tokens,
+            repetition_penalty: ::core::option::Option::None,
+            frequency_penalty: #frequency_penalty,
+            presence_penalty: #presence_penalty,
+            stream: #stream,
+            tools: #tools,
+            tool_choice: #tool_choice,
+            json_schema: #json_schema,
+            extra_body: ::core::option::Option::None,
+            vars: &[#(#vars),*],
+            asserts: &[#(#asserts),*],
+            threshold: ::core::option::Option::None,
+            repeat: 1,
+            min_pass: ::core::option::Option::None,
+            timeout_ms: ::core::option::Option::None,
+            mode: ::core::option::Option::None,
+            grader: ::core::option::Option::None,
+            allow_unlisted_model: false,
+            ignored: false,
+        }
+    }
+}
+
+fn opt_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_f64(value: Option<f64>) -> TokenStream {
+    match value.map(Literal::f64_unsuffixed) {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}

@@ -1,0 +1,6 @@
+//! The seed page's promptfoo YAML examples, unchanged, run as tests by
+//! `promptfoo_suite!` (`cargo test promptfoo::`).
+
+llama_test::promptfoo_suite!("tests/promptfoo/text-generation.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/multimodal.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/streaming.yaml");
