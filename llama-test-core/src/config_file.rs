@@ -24,6 +24,10 @@
 //!
 //! [grader]
 //! model = "openrouter:meta-llama/llama-3.3-70b-instruct"
+//!
+//! [limits]
+//! rate_limit_wait = 600                # seconds one request may wait out 429s
+//! max_response_mb = 32                 # largest response body read
 //! ```
 //!
 //! Parsing is strict: an unknown key, a wrong type or a new provider without
@@ -51,6 +55,21 @@ pub struct ConfigFile {
     /// `[grader]`.
     #[serde(default)]
     pub grader: Option<GraderConfig>,
+    /// `[limits]`.
+    #[serde(default)]
+    pub limits: Option<LimitsConfig>,
+}
+
+/// `[limits]`: how long requests wait for rate limits, how much they read.
+/// `LLAMA_TEST_RATE_LIMIT_WAIT` and `LLAMA_TEST_MAX_RESPONSE_MB` win.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Seconds one request may spend waiting out 429s and the quota
+    /// (default 600).
+    pub rate_limit_wait: Option<u64>,
+    /// The largest response body read, in MiB (default 32).
+    pub max_response_mb: Option<u64>,
 }
 
 /// `[providers.NAME]`.
@@ -241,8 +260,15 @@ price_out = 0.30
 
 [grader]
 model = "openrouter:meta-llama/llama-3.3-70b-instruct"
+
+[limits]
+rate_limit_wait = 900
+max_response_mb = 8
 "#;
         let file = ConfigFile::parse(text, FILE_NAME).unwrap();
+        let limits = file.limits.unwrap();
+        assert_eq!(limits.rate_limit_wait, Some(900));
+        assert_eq!(limits.max_response_mb, Some(8));
         let cpp = file.provider("llamacpp").unwrap();
         assert_eq!(cpp.rpm, Some(600));
         assert_eq!(
@@ -289,5 +315,16 @@ model = "openrouter:meta-llama/llama-3.3-70b-instruct"
         assert!(err.contains("speaks `openai`"), "{err}");
         let err = ConfigFile::parse("[providers.together]\nrpm = 5\n", FILE_NAME).unwrap_err();
         assert!(err.contains("alias of `togetherai`"), "{err}");
+    }
+
+    #[test]
+    fn limits_are_strict_too() {
+        let err =
+            ConfigFile::parse("[limits]\nrate_limit_wait = \"10m\"\n", FILE_NAME).unwrap_err();
+        assert!(err.starts_with("llama-test.toml:2:"), "{err}");
+        let err = ConfigFile::parse("[limits]\nwait = 5\n", FILE_NAME).unwrap_err();
+        assert!(err.contains("rate_limit_wait"), "{err}");
+        let err = ConfigFile::parse("[limits]\nrate_limit_wait = -1\n", FILE_NAME).unwrap_err();
+        assert!(err.starts_with("llama-test.toml:2:"), "{err}");
     }
 }

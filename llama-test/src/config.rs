@@ -104,6 +104,52 @@ pub fn api_key_from_env() -> Result<Option<String>> {
     Ok(env_var("LLAMA_API_KEY")?.map(|k| k.trim().to_owned()))
 }
 
+/// `LLAMA_TEST_RATE_LIMIT_WAIT`: seconds (`600`, `90.5`) or a duration
+/// (`10m`, `1h30m`, `45s`); `0` fails at the first 429.
+pub fn rate_limit_wait_from_env() -> Result<Option<std::time::Duration>> {
+    let name = crate::client::RATE_LIMIT_WAIT_ENV;
+    let Some(value) = env_var(name)? else {
+        return Ok(None);
+    };
+    parse_wait(&value).map(Some).ok_or_else(|| {
+        Error::Config(format!(
+            "{name} is `{}`; expected the rate-limit wait budget per request in seconds              (e.g. `600`, the default) or as a duration (`10m`, `1h30m`, `45s`)",
+            value.trim()
+        ))
+    })
+}
+
+/// Seconds or a Go-style duration, finite and at most a week.
+pub(crate) fn parse_wait(value: &str) -> Option<std::time::Duration> {
+    let value = value.trim();
+    let seconds = match value.parse::<f64>() {
+        Ok(s) => s,
+        Err(_) if value.ends_with(|c: char| c.is_ascii_alphabetic()) => {
+            crate::client::reset::go_duration(value)?.as_secs_f64()
+        }
+        Err(_) => return None,
+    };
+    (seconds.is_finite() && (0.0..=7.0 * 86_400.0).contains(&seconds))
+        .then(|| std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The variable capping response sizes.
+pub const MAX_RESPONSE_ENV: &str = "LLAMA_TEST_MAX_RESPONSE_MB";
+
+/// `LLAMA_TEST_MAX_RESPONSE_MB`: a whole number of mebibytes, at least 1.
+pub fn max_response_bytes_from_env() -> Result<Option<u64>> {
+    let Some(value) = env_var(MAX_RESPONSE_ENV)? else {
+        return Ok(None);
+    };
+    match value.trim().parse::<u64>() {
+        Ok(mb @ 1..=1_048_576) => Ok(Some(mb << 20)),
+        _ => Err(Error::Config(format!(
+            "{MAX_RESPONSE_ENV} is `{}`; expected the largest response body to read, in              mebibytes, a whole number from 1 to 1048576 (default 32)",
+            value.trim()
+        ))),
+    }
+}
+
 /// `LLAMA_TEST_FIXTURES`, else `<manifest_dir>/fixtures`. A relative
 /// `LLAMA_TEST_FIXTURES` is taken relative to `manifest_dir`.
 pub fn fixture_root(manifest_dir: &Path) -> Result<PathBuf> {
@@ -129,6 +175,29 @@ mod tests {
         assert!(err.contains("did you mean `replay`?"), "{err}");
         let err = Mode::parse("Record", "X").unwrap_err().to_string();
         assert!(err.contains("did you mean `record`?"), "{err}");
+    }
+
+    #[test]
+    fn wait_budgets_are_seconds_or_durations() {
+        use std::time::Duration;
+        assert_eq!(parse_wait("600"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_wait(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_wait("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_wait("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_wait("0"), Some(Duration::ZERO));
+        for bad in [
+            "",
+            "-1",
+            "ten",
+            "10 minutes",
+            "NaN",
+            "inf",
+            "1e9",
+            "5x",
+            "m",
+        ] {
+            assert_eq!(parse_wait(bad), None, "{bad}");
+        }
     }
 
     /// The hint is the one did-you-mean rule of every error that names a

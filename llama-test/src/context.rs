@@ -53,20 +53,10 @@ impl TestInfo {
     }
 }
 
-/// Retries the prefetch allows per request (the default client allows 2).
-///
-/// A suite sending all its requests at once is what runs into 429s; every
-/// 429's `retry-after` pauses the whole model family (see
-/// [`crate::client::limits`]), so extra attempts wait their turn instead of
-/// adding load, and a storm slows the run down rather than failing tests.
-const PREFETCH_MIN_RETRIES: u32 = 6;
-
 pub(crate) struct TestContext {
     pub info: TestInfo,
     pub session: FixtureSession,
     pub client: Client,
-    /// `client` with the larger retry budget of [`PREFETCH_MIN_RETRIES`].
-    prefetch_client: Client,
     /// Calls the body made with `Eval` since the last result record.
     followups: std::sync::Mutex<Vec<crate::records::Call>>,
 }
@@ -103,10 +93,8 @@ impl TestContext {
             client_config.timeout = Duration::from_millis(ms);
         }
         client_config.allow_unlisted_models |= spec.allow_unlisted_model;
+        apply_file_limits(&mut client_config)?;
         let client = Client::shared(&client_config)?;
-        let mut patient_config = client_config.clone();
-        patient_config.max_retries = patient_config.max_retries.max(PREFETCH_MIN_RETRIES);
-        let prefetch_client = Client::shared(&patient_config)?;
         let session = FixtureSession::open(mode, &path, meta, can_record)?;
         let mode = session.mode();
         let file_grader = client_config
@@ -139,7 +127,6 @@ impl TestContext {
             },
             session,
             client,
-            prefetch_client,
             followups: Default::default(),
         })
     }
@@ -155,10 +142,11 @@ impl TestContext {
         crate::progress::track(self.info.mode, sending).await
     }
 
-    /// Sends a prefetched subject request through this test's session,
-    /// with the prefetch's larger retry budget for 429 storms.
+    /// Sends a prefetched subject request through this test's session. A
+    /// 429 storm slows it down rather than failing it: 429s are waited out
+    /// within the rate-limit wait budget, not counted as retries.
     pub async fn send_prefetch(&self, request: &ChatRequest) -> Result<Completion> {
-        let sending = self.session.send(&self.prefetch_client, request);
+        let sending = self.session.send(&self.client, request);
         crate::progress::track(self.info.mode, sending).await
     }
 
@@ -231,6 +219,24 @@ fn can_send(config: &ClientConfig, model: &str) -> Result<bool> {
         return Ok(crate::bedrock::Auth::from_env().is_ok());
     }
     Ok(provider.key.is_some() || !provider.key_required)
+}
+
+/// `[limits]` of llama-test.toml, where the environment does not say.
+fn apply_file_limits(config: &mut ClientConfig) -> Result<()> {
+    let Some(limits) = config.providers.file().limits else {
+        return Ok(());
+    };
+    if let Some(seconds) = limits.rate_limit_wait
+        && config::env_var(crate::client::RATE_LIMIT_WAIT_ENV)?.is_none()
+    {
+        config.rate_limit_wait = Duration::from_secs(seconds);
+    }
+    if let Some(mb) = limits.max_response_mb
+        && config::env_var(config::MAX_RESPONSE_ENV)?.is_none()
+    {
+        config.max_response_bytes = mb.saturating_mul(1 << 20);
+    }
+    Ok(())
 }
 
 /// Why a test of `model` cannot call its provider in `mode`, naming the

@@ -62,6 +62,24 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
 
+    /// 429s (or the client-side quota) kept a request waiting for longer
+    /// than its rate-limit wait budget (`LLAMA_TEST_RATE_LIMIT_WAIT`).
+    #[error(
+        "rate limited: provider `{provider}` still refused the request after waiting {} ({attempts} attempt(s)): {message}",
+        crate::client::retry_text(*waited)
+    )]
+    RateLimitWait {
+        /// The provider (`llamaapi` for Meta's API).
+        provider: String,
+        /// How long the request waited in all.
+        waited: Duration,
+        /// How many times it was sent.
+        attempts: u32,
+        /// What was seen last (status, limit headers), the quota in force
+        /// and the variable that raises the budget; secrets redacted.
+        message: String,
+    },
+
     /// 5xx after all retries.
     #[error("the Llama API failed (HTTP {status}) after {attempts} attempt(s): {message}")]
     Server {

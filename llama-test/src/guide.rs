@@ -337,10 +337,15 @@
 //! ## Rate limits, quotas and errors
 //!
 //! All requests of a process share one limiter per model family (standard
-//! 3,000 RPM / 1M TPM; Cerebras and Groq per the catalogue), slowed down by
-//! `x-ratelimit-remaining-*` and 429 `retry-after`. Connection errors,
-//! timeouts, 408, 409, 429 and 5xx are retried with exponential backoff and
-//! jitter (`max_retries`, default 2). Errors are typed
+//! 3,000 RPM / 1M TPM; Cerebras and Groq per the catalogue) or provider, a
+//! sliding one-minute window slowed down by `x-ratelimit-remaining-*` and
+//! 429 `retry-after`, and lowered when 429s keep coming; under nextest the
+//! test processes of a machine share it. A 429 is waited out (the server's
+//! delay, or backoff capped at 60 s) until the request's rate-limit wait
+//! budget is spent (`ClientConfig::rate_limit_wait`, 10 minutes,
+//! `LLAMA_TEST_RATE_LIMIT_WAIT`). Connection errors, timeouts, 408, 409 and
+//! 5xx are retried with exponential backoff and jitter (`max_retries`,
+//! default 2). Errors are typed
 //! ([`Error`](crate::Error)): 401 names `LLAMA_API_KEY`, an unknown model
 //! suggests the closest id, and no error ever contains the key.
 //!

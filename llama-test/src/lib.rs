@@ -67,8 +67,9 @@
 //!
 //! A test passes, fails (`llama-test FAIL`: a check said no; the message
 //! lists every failing check with expected vs. actual, a trimmed output and
-//! the fixture) or errors (`llama-test ERROR`: transport, auth, 429 after
-//! retries, a bad fixture or configuration; the message names what to fix).
+//! the fixture) or errors (`llama-test ERROR`: transport, auth, 429s past
+//! the rate-limit wait budget, a bad fixture or configuration; the message
+//! names what to fix).
 //!
 //! # Results
 //!

@@ -141,8 +141,8 @@ impl Provider {
             key_required: preset.is_some_and(|p| p.key_required),
             auth: preset.map_or(Auth::Bearer, |p| p.auth),
             headers: table.headers.into_iter().collect(),
-            rpm: table.rpm,
-            tpm: table.tpm,
+            rpm: limit_from_env(name, "RPM")?.or(table.rpm),
+            tpm: limit_from_env(name, "TPM")?.or(table.tpm),
             extra_body: table.extra_body.unwrap_or_default(),
             sampling: llama_test_core::providers::accepted_sampling(name, kind),
             stream_usage: preset.is_none_or(|p| p.stream_usage),
@@ -241,6 +241,36 @@ impl Providers {
         let provider = Arc::new(provider);
         resolved.insert(name.to_owned(), Arc::clone(&provider));
         Ok(provider)
+    }
+}
+
+/// `LLAMA_TEST_<PROVIDER>_RPM` / `_TPM` (`what` is `RPM` or `TPM`): a
+/// quota that wins over `rpm`/`tpm` in llama-test.toml, e.g. for CI jobs
+/// sharing one key. `LLAMA_TEST_LLAMAAPI_RPM` sets every Llama API family.
+pub fn limit_env(provider: &str, what: &str) -> String {
+    let upper: String = provider
+        .chars()
+        .map(|c| match c.is_ascii_alphanumeric() {
+            true => c.to_ascii_uppercase(),
+            false => '_',
+        })
+        .collect();
+    format!("LLAMA_TEST_{upper}_{what}")
+}
+
+/// Reads [`limit_env`]: a whole number, at least 1.
+pub fn limit_from_env(provider: &str, what: &str) -> Result<Option<u32>> {
+    let name = limit_env(provider, what);
+    let Some(value) = env_var(&name)? else {
+        return Ok(None);
+    };
+    match value.trim().parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(Some(n)),
+        _ => Err(Error::Config(format!(
+            "{name} is `{}`; expected a whole number of {} per minute, at least 1",
+            value.trim(),
+            if what == "RPM" { "requests" } else { "tokens" }
+        ))),
     }
 }
 

@@ -826,8 +826,13 @@ async fn throttling_is_retried_and_bedrock_errors_are_typed() {
         (400, "ValidationException", "BadRequest"),
         (500, "InternalServerException", "Server"),
         (503, "ServiceUnavailableException", "Server"),
-        (429, "ThrottlingException", "RateLimited"),
+        // 429s are waited out within the wait budget; with none left, the
+        // budget error carries Bedrock's own.
+        (429, "ThrottlingException", "RateLimitWait"),
     ] {
+        let mut config = client.config().clone();
+        config.rate_limit_wait = std::time::Duration::ZERO;
+        let client = Client::new(config).unwrap();
         server.reset().await;
         Mock::given(method("POST"))
             .respond_with(

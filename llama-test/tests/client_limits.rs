@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use client_support::*;
 use llama_test::catalogue::ModelFamily;
 use llama_test::client::limits;
-use llama_test::{ChatRequest, Client, Message};
+use llama_test::{ChatRequest, Client, Error, Message};
 use tokio::sync::Mutex;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -39,28 +39,42 @@ fn limited(server: &MockServer) -> llama_test::ClientConfig {
 async fn requests_per_minute_are_enforced_per_family() {
     let _serial = SERIAL.lock().await;
     let server = ok_server(Duration::ZERO).await;
-    // 120 RPM: a burst of 120, then one request every 0.5 s.
-    limits::set_family_limits(ModelFamily::Cerebras, 120, 10_000_000).unwrap();
-    let client = Client::new(limited(&server)).unwrap();
+    // 3 RPM: three requests leave at once, a fourth not within the minute.
+    limits::set_family_limits(ModelFamily::Cerebras, 3, 10_000_000).unwrap();
+    let mut config = limited(&server);
+    config.rate_limit_wait = Duration::from_secs(2);
+    let client = Client::new(config).unwrap();
     let request =
         ChatRequest::new("Cerebras-Llama-4-Maverick-17B-128E-Instruct").message(Message::user("x"));
     let started = Instant::now();
-    for _ in 0..120 {
+    for _ in 0..3 {
         client.chat(&request).await.unwrap();
     }
-    let burst = started.elapsed();
-    client.chat(&request).await.unwrap();
-    let total = started.elapsed();
-    // The 121st request waits for the first replenished slot, 0.5 s after
-    // the burst began (GCRA), however fast the burst itself went.
+    let err = client.chat(&request).await.unwrap_err();
+    // The fourth slot is a minute away, past the 2 s budget: it fails at
+    // once, saying why and what to raise, and nothing more was sent.
     assert!(
-        total >= Duration::from_millis(450),
-        "burst {burst:?}, total {total:?}"
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
     );
+    assert!(matches!(err, Error::RateLimitWait { .. }), "{err:?}");
+    let text = err.to_string();
+    for part in [
+        "provider `llamaapi`",
+        "3 requests/min in force",
+        "the next try would be in 1m",
+        "LLAMA_TEST_RATE_LIMIT_WAIT",
+        "no request was refused by the server",
+    ] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+    assert_eq!(request_count(&server).await, 3);
     assert_eq!(
         limits::family_limits(ModelFamily::Cerebras).requests_per_minute,
-        120
+        3
     );
+    limits::set_family_limits(ModelFamily::Cerebras, 600, 10_000_000).unwrap();
 }
 
 #[tokio::test]
@@ -72,7 +86,8 @@ async fn a_429_with_retry_after_pauses_every_client_of_the_family() {
         .mount(&throttled)
         .await;
     let mut first = limited(&throttled);
-    first.max_retries = 0;
+    // A budget shorter than `retry-after`: it fails at once.
+    first.rate_limit_wait = Duration::from_millis(500);
     let groq =
         ChatRequest::new("Groq-Llama-4-Maverick-17B-128E-Instruct").message(Message::user("x"));
     let started = Instant::now();

@@ -112,36 +112,101 @@ async fn auth_and_bad_requests_are_not_retried() {
 }
 
 #[tokio::test]
-async fn retries_run_out_and_the_error_counts_attempts() {
+async fn a_429_is_waited_out_beyond_max_retries_until_the_budget_is_spent() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after-ms", "10")
+                .insert_header("x-ratelimit-remaining-requests", "0")
                 .set_body_json(serde_json::json!({"message": "slow down"})),
         )
         .mount(&server)
         .await;
     let mut config = config(&server);
-    config.max_retries = 3;
+    config.max_retries = 1;
+    config.rate_limit_wait = Duration::from_millis(400);
+    let started = Instant::now();
     let err = Client::new(config)
         .unwrap()
         .chat(&ask("x"))
         .await
         .unwrap_err();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(380), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    let sent = request_count(&server).await;
+    let text = err.to_string();
     match err {
-        Error::RateLimited {
+        Error::RateLimitWait {
+            provider,
             attempts,
-            retry_after,
             message,
+            ..
         } => {
-            assert_eq!(attempts, 4);
-            assert_eq!(retry_after, Some(Duration::from_millis(10)));
-            assert_eq!(message, "slow down");
+            assert_eq!(provider, "llamaapi");
+            assert!(attempts > 2, "more than max_retries + 1: {attempts}");
+            assert_eq!(attempts as usize, sent);
+            assert!(message.contains("slow down"), "{message}");
+            assert!(message.contains("retry-after-ms: 10"), "{message}");
+            assert!(
+                message.contains("x-ratelimit-remaining-requests: 0"),
+                "{message}"
+            );
+            assert!(message.contains("LLAMA_TEST_RATE_LIMIT_WAIT"), "{message}");
         }
-        other => panic!("expected RateLimited, got {other:?}"),
+        other => panic!("expected RateLimitWait, got {other:?}"),
     }
-    assert_eq!(request_count(&server).await, 4);
+    assert!(
+        text.starts_with("rate limited: provider `llamaapi`"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_wait_longer_than_the_budget_fails_at_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("x-ratelimit-reset-requests", "6m0s"),
+        )
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.rate_limit_wait = Duration::from_secs(30);
+    let started = Instant::now();
+    let err = Client::new(config)
+        .unwrap()
+        .chat(&ask("x"))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let text = err.to_string();
+    assert!(text.contains("the next try would be in 6m"), "{text}");
+    assert!(text.contains("x-ratelimit-reset-requests: 6m0s"), "{text}");
+    assert_eq!(request_count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn x_should_retry_false_on_a_429_fails_without_waiting() {
+    let server = MockServer::start().await;
+    failing_then_ok(
+        &server,
+        ResponseTemplate::new(429)
+            .insert_header("x-should-retry", "false")
+            .insert_header("retry-after", "1"),
+        5,
+    )
+    .await;
+    let err = Client::new(config(&server))
+        .unwrap()
+        .chat(&ask("x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { attempts: 1, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

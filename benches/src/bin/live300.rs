@@ -20,7 +20,14 @@
 //!   the same-run reference for `enforced`;
 //! - `window` (not in the default set, takes a minute): the simulator
 //!   allows only 250 requests per minute, so 50 requests wait for the
-//!   window (`retry-after` near 60 s).
+//!   window (`retry-after` near 60 s);
+//! - `record` and `record-fsync` (issue 14; not in the default set): the
+//!   same 300 as `prefetch` in `record` mode, writing 300 fixtures to a
+//!   temporary directory on the target's disk: as written now (atomic
+//!   rename, no fsync on the test thread), and with
+//!   `LLAMA_TEST_FIXTURE_FSYNC=1` (an `fsync` per fixture on the test
+//!   thread, as before). With `--busy-disk` a background thread keeps the
+//!   disk flushing (64 MiB writes, each `fsync`ed) during these runs.
 //!
 //! The bound is the rate limit: 300 requests at 3,000 RPM spread evenly
 //! take 6.0 s; the target for `prefetch` and `enforced` is at most 1.25
@@ -50,15 +57,19 @@ enum Scenario {
     Storm,
     Baseline,
     Window,
+    Record,
+    RecordFsync,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 5] = [
+    const ALL: [Scenario; 7] = [
         Scenario::Prefetch,
         Scenario::Enforced,
         Scenario::Storm,
         Scenario::Baseline,
         Scenario::Window,
+        Scenario::Record,
+        Scenario::RecordFsync,
     ];
     /// What runs without arguments: all but the minute-long `window`.
     const DEFAULT: [Scenario; 4] = [
@@ -79,11 +90,17 @@ impl Scenario {
             Scenario::Storm => "storm",
             Scenario::Baseline => "baseline",
             Scenario::Window => "window",
+            Scenario::Record => "record",
+            Scenario::RecordFsync => "record-fsync",
         }
     }
 
     fn prefetch(self) -> bool {
         self != Scenario::Baseline
+    }
+
+    fn records(self) -> bool {
+        matches!(self, Scenario::Record | Scenario::RecordFsync)
     }
 
     /// Whether the run must stay within [`TARGET_RATIO`] of the bound.
@@ -94,7 +111,7 @@ impl Scenario {
     async fn simulator(self) -> SimLlamaApi {
         let builder = SimLlamaApi::builder().with_latency(LATENCY);
         let builder = match self {
-            Scenario::Prefetch => builder,
+            Scenario::Prefetch | Scenario::Record | Scenario::RecordFsync => builder,
             Scenario::Enforced | Scenario::Baseline => builder.enforce_rpm(RPM),
             Scenario::Storm => builder
                 .enforce_rpm(RPM)
@@ -108,6 +125,7 @@ impl Scenario {
 struct Options {
     scenarios: Vec<Scenario>,
     release: bool,
+    busy_disk: bool,
 }
 
 /// What one scenario's run did.
@@ -117,6 +135,8 @@ struct Outcome {
     requests: usize,
     passed: usize,
     failed: usize,
+    /// Fixture files the run left (record scenarios).
+    fixtures: usize,
 }
 
 impl Outcome {
@@ -132,6 +152,10 @@ impl Outcome {
 
     fn all_passed(&self) -> bool {
         self.run.success && self.failed == 0 && self.passed == DEFAULT_COUNT
+    }
+
+    fn all_recorded(&self, scenario: Scenario) -> bool {
+        !scenario.records() || self.fixtures == DEFAULT_COUNT
     }
 }
 
@@ -150,16 +174,19 @@ fn parse_args() -> Result<Options> {
     let mut options = Options {
         scenarios: Vec::new(),
         release: true,
+        busy_disk: false,
     };
     for arg in std::env::args().skip(1) {
         if arg == "--debug" {
             options.release = false;
+        } else if arg == "--busy-disk" {
+            options.busy_disk = true;
         } else if let Some(scenario) = Scenario::parse(&arg) {
             options.scenarios.push(scenario);
         } else {
             let names: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
             return Err(format!(
-                "unknown argument `{arg}`; accepted: --debug and the scenarios {}",
+                "unknown argument `{arg}`; accepted: --debug, --busy-disk and the scenarios {}",
                 names.join(" ")
             )
             .into());
@@ -190,7 +217,7 @@ fn bench(options: &Options) -> Result<bool> {
     );
     println!("test binary: {} ({profile} profile)", evals.display());
     println!(
-        "live mode, simulated latency {} ms, default test threads ({threads}); bound {BOUND_SECS:.1} s = {DEFAULT_COUNT} requests at {RPM} RPM",
+        "live mode (record for record*), simulated latency {} ms, default test threads ({threads}); bound {BOUND_SECS:.1} s = {DEFAULT_COUNT} requests at {RPM} RPM",
         LATENCY.as_millis()
     );
     println!(
@@ -200,8 +227,12 @@ fn bench(options: &Options) -> Result<bool> {
     let mut all_ok = true;
     let mut walls = Vec::new();
     for &scenario in &options.scenarios {
+        let busy = (options.busy_disk && scenario.records()).then(BusyDisk::start);
         let outcome = run(evals, scenario, &runtime)?;
-        let verdict = if !outcome.all_passed() {
+        drop(busy);
+        let verdict = if !outcome.all_recorded(scenario) {
+            "FIXTURES MISSING"
+        } else if !outcome.all_passed() {
             report_failure(scenario, &outcome.run);
             "FAILED TESTS"
         } else if scenario.has_target() && outcome.ratio() > TARGET_RATIO {
@@ -243,12 +274,25 @@ fn bench(options: &Options) -> Result<bool> {
 /// Runs the test binary once against a fresh simulator for `scenario`.
 fn run(evals: &Path, scenario: Scenario, runtime: &tokio::runtime::Runtime) -> Result<Outcome> {
     let sim = runtime.block_on(scenario.simulator());
-    // Whatever a live run writes goes to a temporary root, not the checkout.
-    let fixtures = tempfile::tempdir()?;
+    // Whatever a run writes goes to a temporary root on the test binary's
+    // disk (the target directory), not the checkout.
+    let scratch = evals
+        .ancestors()
+        .find(|d| d.join("CACHEDIR.TAG").is_file())
+        .unwrap_or(Path::new("."));
+    let fixtures = tempfile::tempdir_in(scratch)?;
+    let mode = if scenario.records() { "record" } else { "live" };
+    let fsync = if scenario == Scenario::RecordFsync {
+        "1"
+    } else {
+        "0"
+    };
     let run = measure::run(
         test_binary(evals)
             .arg("--ignored")
-            .env("LLAMA_TEST_MODE", "live")
+            .env("LLAMA_TEST_MODE", mode)
+            .env("LLAMA_TEST_FIXTURE_FSYNC", fsync)
+            .env("INSTA_UPDATE", "no")
             .env("LLAMA_TEST_RECORDS", "0")
             .env("LLAMA_API_BASE_URL", sim.uri())
             .env("LLAMA_API_KEY", sim.api_key())
@@ -258,12 +302,66 @@ fn run(evals: &Path, scenario: Scenario, runtime: &tokio::runtime::Runtime) -> R
                 if scenario.prefetch() { "1" } else { "0" },
             ),
     )?;
+    let written = std::fs::read_dir(fixtures.path())?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .count();
+    if scenario.records() {
+        eprintln!("{}: {written} fixtures written", scenario.name());
+    }
     Ok(Outcome {
+        fixtures: written,
         requests: sim.request_count_for(CHAT),
         passed: run.passed().unwrap_or(0),
         failed: run.failed().unwrap_or(0),
         run,
     })
+}
+
+/// A disk kept busy: a thread writing 64 MiB files and syncing each, until
+/// dropped.
+struct BusyDisk {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl BusyDisk {
+    fn start() -> Self {
+        use std::io::Write;
+        use std::sync::atomic::Ordering;
+        let dir = tempfile::tempdir_in(".").expect("a scratch directory for --busy-disk");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, path) = (std::sync::Arc::clone(&stop), dir.path().join("busy"));
+        let thread = std::thread::spawn(move || {
+            let block = vec![0x5a_u8; 1 << 20];
+            while !flag.load(Ordering::Relaxed) {
+                let Ok(mut file) = std::fs::File::create(&path) else {
+                    return;
+                };
+                for _ in 0..64 {
+                    if flag.load(Ordering::Relaxed) || file.write_all(&block).is_err() {
+                        break;
+                    }
+                }
+                let _ = file.sync_all();
+            }
+        });
+        BusyDisk {
+            stop,
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for BusyDisk {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The end of a failed run's output, on stderr.
@@ -293,6 +391,8 @@ mod tests {
         }
         assert_eq!(Scenario::parse("windows"), None);
         assert!(!Scenario::DEFAULT.contains(&Scenario::Window));
+        assert!(!Scenario::DEFAULT.contains(&Scenario::Record));
+        assert!(Scenario::RecordFsync.records() && !Scenario::Prefetch.records());
         assert!(!Scenario::Baseline.prefetch());
     }
 
@@ -304,6 +404,7 @@ mod tests {
             requests: 450,
             passed: 300,
             failed: 0,
+            fixtures: 0,
         };
         assert_eq!(outcome.refused(), 150);
         assert!(outcome.all_passed());

@@ -138,7 +138,8 @@ fn stale(args: &Args) -> Result<ExitCode, Failure> {
 fn check(args: &Args) -> Result<ExitCode, Failure> {
     let run = |e: llama_test::Error| Failure::Run(e.to_string());
     let key = llama_test::config::api_key_from_env().map_err(run)?;
-    let files = hygiene::fixture_files(&root(args)?).map_err(run)?;
+    let root = root(args)?;
+    let files = hygiene::fixture_files(&root).map_err(run)?;
     let mut failures = 0;
     for path in &files {
         if let Err(e) = hygiene::check_file(path, key.as_deref()) {
@@ -146,9 +147,20 @@ fn check(args: &Args) -> Result<ExitCode, Failure> {
             println!("{e}");
         }
     }
+    let leftovers = hygiene::temp_leftovers(&root);
+    for path in &leftovers {
+        println!(
+            "ignored: {} (the temp file of an interrupted write; safe to delete)",
+            path.display()
+        );
+    }
     println!(
-        "{} fixture(s) checked, {failures} with problems",
-        files.len()
+        "{} fixture(s) checked, {failures} with problems{}",
+        files.len(),
+        match leftovers.len() {
+            0 => String::new(),
+            n => format!(", {n} leftover temp file(s) ignored"),
+        }
     );
     Ok(if failures == 0 {
         ExitCode::SUCCESS

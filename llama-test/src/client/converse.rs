@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::ClientConfig;
-use super::http::{error_chain, timeout_error, transport_failure};
+use super::http::{error_chain, timeout_error};
 use super::read::Expect;
 use super::retry::Failure;
 use crate::bedrock::{self, Auth, ConverseStreamAssembler, Credentials, FrameDecoder};
@@ -258,11 +258,7 @@ pub(crate) async fn read(
     if is_event_stream {
         return read_event_stream(response, started, expect, config, attempt).await;
     }
-    let url = response.url().to_string();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| transport_failure(&e, config, "the base URL variable", &url, attempt))?;
+    let bytes = super::read::read_capped(response, config, attempt).await?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::fatal(Error::Decode {
             message: format!(
@@ -291,7 +287,17 @@ async fn read_event_stream(
     let mut recorded = Vec::new();
     let mut first_token = None;
     let mut chunks = std::pin::pin!(response.bytes_stream());
+    let mut seen: u64 = 0;
     while let Some(chunk) = chunks.next().await {
+        if let Ok(chunk) = &chunk {
+            seen = seen.saturating_add(chunk.len() as u64);
+            if seen > config.max_response_bytes {
+                return Err(Failure::fatal(super::read::too_large(
+                    config,
+                    "event stream",
+                )));
+            }
+        }
         let chunk = chunk.map_err(|e| {
             Failure::fatal(if e.is_timeout() {
                 timeout_error(config, attempt)

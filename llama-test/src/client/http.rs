@@ -102,7 +102,7 @@ pub(crate) async fn send(
         .await
         .map_err(|e| transport_failure(&e, config, outgoing.base_url_env, &url, attempt))?;
     if response.headers().contains_key(REPLAY_MISS_HEADER) {
-        let text = response.text().await.unwrap_or_default();
+        let text = super::read::error_text(response, config).await;
         let key = outgoing.key;
         return Err(Failure::fatal(Error::Fixture(redact_secrets(&text, key))));
     }
@@ -111,7 +111,7 @@ pub(crate) async fn send(
         return Ok((response, started));
     }
     let headers = response.headers().clone();
-    let body = response.text().await.unwrap_or_default();
+    let body = super::read::error_text(response, config).await;
     let delay = server_delay(&headers);
     let error = match outgoing.converse {
         Some(converse) => converse.status_error(status, &headers, &body, attempt, delay),
@@ -137,6 +137,7 @@ pub(crate) async fn send(
             server_delay: None,
             status: Some(status),
             generation: Some(generation),
+            limited: None,
         });
     }
     Err(Failure {
@@ -145,6 +146,7 @@ pub(crate) async fn send(
         server_delay: delay,
         status: Some(status),
         generation: None,
+        limited: (status == 429).then(|| super::retry::limited(&headers)),
     })
 }
 
@@ -192,6 +194,7 @@ pub(crate) fn transport_failure(
             server_delay: None,
             status: None,
             generation: None,
+            limited: None,
         };
     }
     if error.is_builder() {
@@ -213,6 +216,7 @@ pub(crate) fn transport_failure(
         server_delay: None,
         status: None,
         generation: None,
+        limited: None,
     }
 }
 
@@ -320,6 +324,17 @@ pub(crate) fn redact_error(error: Error, key: Option<&str>) -> Error {
             message: r(message),
             attempts,
             retry_after,
+        },
+        Error::RateLimitWait {
+            provider,
+            waited,
+            attempts,
+            message,
+        } => Error::RateLimitWait {
+            provider,
+            waited,
+            attempts,
+            message: r(message),
         },
         Error::Server {
             status,

@@ -1,31 +1,42 @@
-//! Process-wide client-side limits, shared by every [`super::Client`]:
+//! Client-side limits, shared by every [`super::Client`] of a process and,
+//! under nextest, by every test process on the machine:
 //!
-//! - one request/token rate limiter per [`ModelFamily`] (Meta's limits are
-//!   per team across keys, so all callers in a process must draw from the
-//!   same pool), built on `governor`;
-//! - a shared "not before" instant per family, set when the server says to
-//!   back off (a 429 with `retry-after`, or `x-ratelimit-remaining-requests:
-//!   0`), so one caller's 429 pauses every caller of that family;
+//! - one request/token quota per pool: a Llama API [`ModelFamily`] (Meta's
+//!   limits are per team across keys) or one provider, enforced as a
+//!   sliding one-minute window, so at most `rpm` requests leave in any
+//!   60 s (the `client::window` module);
+//! - a shared "not before" instant per pool, set when the server says to
+//!   back off (a 429's `retry-after`, or `x-ratelimit-remaining-*: 0` with
+//!   its reset), so one caller's 429 pauses every caller of that pool;
+//! - a quota that shrinks when 429s keep coming (to what the server
+//!   evidently accepts) and grows back after a quiet minute;
+//! - optionally, the same state in a locked file for all processes of a
+//!   run ([`super::shared`]);
 //! - a cap on requests in flight (a tokio semaphore per cap value).
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
+use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::shared;
+use super::window::{Shrunk, UNLIMITED, Window};
 use crate::catalogue::{MODELS, ModelFamily};
 use crate::completion::RateLimitInfo;
 use crate::error::{Error, Result};
 
-/// How long a family pauses when the server reports no requests left and
-/// gives no delay (Meta documents no reset header): short, because the next
-/// response or a 429's `retry-after` refines it.
+/// How long a pool pauses when the server reports no requests left and
+/// gives no reset: short, because the next response or a 429's
+/// `retry-after` refines it.
 const EXHAUSTED_PAUSE: Duration = Duration::from_secs(1);
+/// Waits shorter than this are not worth a notice.
+const NOTICE_AFTER: Duration = Duration::from_secs(5);
+/// At most one notice per pool in this long.
+const NOTICE_EVERY: Duration = Duration::from_secs(15);
 
-/// Requests and tokens per minute for one family.
+/// Requests and tokens per minute for one pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FamilyLimits {
     /// Requests per minute, at least 1.
@@ -50,38 +61,54 @@ impl FamilyLimits {
                 .unwrap_or(1_000_000),
         }
     }
+
+    fn checked(self) -> Result<Self> {
+        for (value, what) in [
+            (self.requests_per_minute, "requests"),
+            (self.tokens_per_minute, "tokens"),
+        ] {
+            if value == 0 {
+                return Err(Error::Config(format!(
+                    "{what} per minute must be at least 1, got 0"
+                )));
+            }
+        }
+        Ok(self)
+    }
 }
 
-struct FamilyLimiter {
-    limits: FamilyLimits,
-    requests: DefaultDirectRateLimiter,
-    tokens: DefaultDirectRateLimiter,
-    tokens_burst: NonZeroU32,
-    not_before: Mutex<Option<Instant>>,
+/// One pool's state in this process.
+struct PoolLimiter {
+    /// What the pool's `Window` starts from (and what `set_family_limits`
+    /// changes).
+    limits: Mutex<FamilyLimits>,
+    window: Mutex<Window>,
+    /// Why requests of this pool last had to wait, for notices and errors.
+    reason: Mutex<String>,
+    last_notice: Mutex<Option<Instant>>,
 }
 
-impl FamilyLimiter {
-    fn new(limits: FamilyLimits) -> Result<Self> {
-        let nonzero = |v: u32, what: &str| {
-            NonZeroU32::new(v).ok_or_else(|| {
-                Error::Config(format!("{what} per minute must be at least 1, got 0"))
-            })
-        };
-        let rpm = nonzero(limits.requests_per_minute, "requests")?;
-        let tpm = nonzero(limits.tokens_per_minute, "tokens")?;
-        Ok(FamilyLimiter {
-            limits,
-            requests: RateLimiter::direct(Quota::per_minute(rpm)),
-            tokens: RateLimiter::direct(Quota::per_minute(tpm)),
-            tokens_burst: tpm,
-            not_before: Mutex::new(None),
-        })
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section leaves the value whole; a panic elsewhere must
+    // not take the limiter down.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl PoolLimiter {
+    fn new(limits: FamilyLimits) -> Self {
+        PoolLimiter {
+            limits: Mutex::new(limits),
+            window: Mutex::new(Window::new(
+                limits.requests_per_minute,
+                limits.tokens_per_minute,
+            )),
+            reason: Mutex::new(String::new()),
+            last_notice: Mutex::new(None),
+        }
     }
 
-    fn not_before(&self) -> MutexGuard<'_, Option<Instant>> {
-        // A poisoned lock only means another thread panicked mid-update of
-        // an `Option<Instant>`, which is always valid.
-        self.not_before.lock().unwrap_or_else(|e| e.into_inner())
+    fn limits(&self) -> FamilyLimits {
+        *lock(&self.limits)
     }
 }
 
@@ -100,68 +127,57 @@ impl Pool {
     /// own signals (429 `retry-after`, spent budgets) slow it down.
     pub(crate) fn provider(provider: &crate::providers::Provider) -> Pool {
         let pool = Pool::Provider(provider.name.clone());
-        let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
-        if !families.contains_key(&pool) {
-            let limits = FamilyLimits {
+        let mut pools = lock(&POOLS);
+        pools.entry(pool.clone()).or_insert_with(|| {
+            Arc::new(PoolLimiter::new(FamilyLimits {
                 requests_per_minute: provider.rpm.unwrap_or(UNLIMITED).max(1),
                 tokens_per_minute: provider.tpm.unwrap_or(UNLIMITED).max(1),
-            };
-            if let Ok(limiter) = FamilyLimiter::new(limits) {
-                families.insert(pool.clone(), Arc::new(limiter));
-            }
-        }
+            }))
+        });
         pool
     }
-}
 
-impl Pool {
-    /// How the progress line names the pool.
-    fn label(&self) -> String {
+    /// How errors and notices name the pool.
+    fn describe(&self) -> String {
         match self {
-            Pool::Family(family) => format!("Llama API {family:?} models"),
+            Pool::Family(family) => format!("llamaapi ({family:?} models)"),
             Pool::Provider(name) => name.clone(),
         }
     }
 }
 
-/// The quota of a pool nobody declared limits for.
-const UNLIMITED: u32 = 100_000_000;
+type Registry = Mutex<HashMap<Pool, Arc<PoolLimiter>>>;
 
-type Registry = Mutex<HashMap<Pool, Arc<FamilyLimiter>>>;
-
-static FAMILIES: LazyLock<Registry> = LazyLock::new(Default::default);
+static POOLS: LazyLock<Registry> = LazyLock::new(Default::default);
 static IN_FLIGHT: LazyLock<Mutex<HashMap<usize, Arc<Semaphore>>>> = LazyLock::new(Default::default);
 
-fn limiter(pool: &Pool) -> Arc<FamilyLimiter> {
-    let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(limiter) = families.get(pool) {
+fn limiter(pool: &Pool) -> Arc<PoolLimiter> {
+    let mut pools = lock(&POOLS);
+    if let Some(limiter) = pools.get(pool) {
         return Arc::clone(limiter);
     }
     let limits = match pool {
-        Pool::Family(family) => FamilyLimits::from_catalogue(*family),
+        Pool::Family(family) => {
+            let mut limits = FamilyLimits::from_catalogue(*family);
+            // `LLAMA_TEST_LLAMAAPI_RPM`/`_TPM` (a bad value was already
+            // reported when the providers were read).
+            let env = |what| crate::providers::limit_from_env("llamaapi", what).ok()?;
+            if let Some(rpm) = env("RPM") {
+                limits.requests_per_minute = rpm;
+            }
+            if let Some(tpm) = env("TPM") {
+                limits.tokens_per_minute = tpm;
+            }
+            limits
+        }
         Pool::Provider(_) => FamilyLimits {
             requests_per_minute: UNLIMITED,
             tokens_per_minute: UNLIMITED,
         },
     };
-    // Both sources of limits are non-zero constants.
-    let limiter = Arc::new(FamilyLimiter::new(limits).unwrap_or_else(|_| unreachable_limits()));
-    families.insert(pool.clone(), Arc::clone(&limiter));
+    let limiter = Arc::new(PoolLimiter::new(limits));
+    pools.insert(pool.clone(), Arc::clone(&limiter));
     limiter
-}
-
-fn unreachable_limits() -> FamilyLimiter {
-    let one = NonZeroU32::MIN;
-    FamilyLimiter {
-        limits: FamilyLimits {
-            requests_per_minute: UNLIMITED,
-            tokens_per_minute: UNLIMITED,
-        },
-        requests: RateLimiter::direct(Quota::per_minute(one)),
-        tokens: RateLimiter::direct(Quota::per_minute(one)),
-        tokens_burst: one,
-        not_before: Mutex::new(None),
-    }
 }
 
 /// Replaces a family's limits for the whole process (e.g. a team with a
@@ -172,22 +188,28 @@ pub fn set_family_limits(
     requests_per_minute: u32,
     tokens_per_minute: u32,
 ) -> Result<()> {
-    let fresh = FamilyLimiter::new(FamilyLimits {
+    let limits = FamilyLimits {
         requests_per_minute,
         tokens_per_minute,
-    })?;
-    let mut families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
-    let pool = Pool::Family(family);
-    if let Some(old) = families.get(&pool) {
-        *fresh.not_before() = *old.not_before();
     }
-    families.insert(pool, Arc::new(fresh));
+    .checked()?;
+    let limiter = limiter(&Pool::Family(family));
+    *lock(&limiter.limits) = limits;
+    let mut window = lock(&limiter.window);
+    window.declare(requests_per_minute, tokens_per_minute);
+    window.rpm = requests_per_minute;
     Ok(())
 }
 
-/// The limits in force for a family.
+/// The limits declared for a family.
 pub fn family_limits(family: ModelFamily) -> FamilyLimits {
-    limiter(&Pool::Family(family)).limits
+    limiter(&Pool::Family(family)).limits()
+}
+
+/// The requests per minute in force for a pool in this process: the
+/// declared quota, or less after repeated 429s.
+pub fn requests_per_minute_in_force(pool: &Pool) -> u32 {
+    lock(&limiter(pool).window).rpm
 }
 
 /// Holds back every request of `family` for `delay` from now (extends, never
@@ -196,52 +218,296 @@ pub fn pause_family(family: ModelFamily, delay: Duration) {
     pause(&Pool::Family(family), delay);
 }
 
-/// Holds back every request of `pool` for `delay` from now (extends, never
-/// shortens, a pause already in force).
+/// Holds back every request of `pool` in this process for `delay` from now
+/// (extends, never shortens, a pause already in force).
 pub fn pause(pool: &Pool, delay: Duration) {
-    let until = Instant::now() + delay;
-    let limiter = limiter(pool);
-    let mut not_before = limiter.not_before();
-    if not_before.is_none_or(|t| t < until) {
-        *not_before = Some(until);
-    }
+    let until = now_ms() + millis(delay);
+    lock(&limiter(pool).window).pause_until(until);
 }
 
-/// Waits until `family` may send one request costing about `estimated_tokens`.
-pub(crate) async fn acquire(pool: &Pool, estimated_tokens: u32) {
-    let limiter = limiter(pool);
-    loop {
-        let wait = limiter
-            .not_before()
-            .and_then(|t| t.checked_duration_since(Instant::now()));
-        match wait {
-            Some(wait) if !wait.is_zero() => {
-                tracing::debug!(?pool, ?wait, "rate limit pause in force; waiting");
-                let _shown = crate::progress::waiting(&pool.label(), "server asked to pause");
-                tokio::time::sleep(wait).await;
-            }
-            _ => break,
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Where one request draws its quota from.
+#[derive(Debug, Clone)]
+pub(crate) struct Quota {
+    pub pool: Pool,
+    pub estimated_tokens: u32,
+    /// The shared state file, when processes share the pool.
+    pub shared: Option<PathBuf>,
+}
+
+impl Quota {
+    /// `pool` at `service` (the base URL), shared through `shared_dir`.
+    pub fn new(
+        pool: Pool,
+        estimated_tokens: u32,
+        service: &str,
+        shared_dir: Option<&std::path::Path>,
+    ) -> Quota {
+        let shared = shared_dir.map(|dir| shared::file_for(dir, &format!("{pool:?}"), service));
+        Quota {
+            pool,
+            estimated_tokens,
+            shared,
         }
     }
-    if limiter.requests.check().is_err() {
-        let _shown = crate::progress::waiting(&pool.label(), "requests per minute");
-        limiter.requests.until_ready().await;
-    }
-    let cost = estimated_tokens.clamp(1, limiter.tokens_burst.get());
-    if let Some(cost) = NonZeroU32::new(cost)
-        && !matches!(limiter.tokens.check_n(cost), Ok(Ok(())))
-    {
-        let _shown = crate::progress::waiting(&pool.label(), "tokens per minute");
-        // Cannot fail: the cost is clamped to the burst size.
-        let _ = limiter.tokens.until_n_ready(cost).await;
+
+    /// What the quota is, in words, for notices and errors.
+    pub fn describe(&self) -> String {
+        let rpm = requests_per_minute_in_force(&self.pool);
+        let declared = limiter(&self.pool).limits().requests_per_minute;
+        let mut text = self.pool.describe();
+        if rpm < UNLIMITED {
+            text.push_str(&format!(", {rpm} requests/min in force"));
+            if rpm < declared && declared < UNLIMITED {
+                text.push_str(&format!(
+                    " (declared {declared}, lowered after repeated 429s)"
+                ));
+            } else if rpm < declared {
+                text.push_str(" (lowered after repeated 429s; none declared)");
+            }
+        }
+        if self.shared.is_some() {
+            text.push_str(", shared by the test processes on this machine");
+        }
+        text
     }
 }
 
-/// Slows a family down when a response says its request budget is spent.
-pub(crate) fn observe(pool: &Pool, info: &RateLimitInfo) {
-    if info.remaining_requests == Some(0) || info.remaining_tokens == Some(0) {
-        tracing::debug!(?pool, "server reports the rate-limit budget spent; pausing");
-        pause(pool, info.reset.unwrap_or(EXHAUSTED_PAUSE));
+/// A reserved slot, to report the outcome against.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    slot: u64,
+    tokens: u32,
+}
+
+/// Runs `change` on the quota's window: the shared one when there is one
+/// (with this process's own pauses merged in), else the in-process one,
+/// which is also the fallback when the shared file cannot be used.
+async fn with_window<R, F>(quota: &Quota, change: F) -> R
+where
+    R: Send + 'static,
+    F: Fn(&mut Window) -> R + Send + Sync + 'static,
+{
+    let limiter = limiter(&quota.pool);
+    let Some(path) = quota.shared.clone() else {
+        return change(&mut lock(&limiter.window));
+    };
+    let limits = limiter.limits();
+    let local_pause = lock(&limiter.window).not_before;
+    let change = Arc::new(change);
+    let remote = Arc::clone(&change);
+    let shared = tokio::task::spawn_blocking(move || {
+        let (rpm, tpm) = (limits.requests_per_minute, limits.tokens_per_minute);
+        shared::update(&path, rpm, tpm, |w| {
+            w.pause_until(local_pause);
+            remote(w)
+        })
+        .map_err(|e| warn_once(&path, &e))
+    })
+    .await;
+    match shared {
+        Ok(Ok(out)) => out,
+        _ => change(&mut lock(&limiter.window)),
+    }
+}
+
+fn warn_once(path: &std::path::Path, error: &std::io::Error) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        crate::runtime::notice(&format!(
+            "llama-test: the shared rate-limit state {} is unusable ({error}); this process \
+             limits itself. Set {} to a writable directory, or {}=0",
+            path.display(),
+            shared::LIMITS_DIR_ENV,
+            shared::SHARED_LIMITS_ENV
+        ));
+    });
+}
+
+/// Waits until the quota admits one request, at the latest by `deadline`.
+/// `Err(wait)` says how long from now the next slot is, when that is after
+/// the deadline (nothing is reserved then).
+pub(crate) async fn acquire(
+    quota: &Quota,
+    deadline: Instant,
+) -> std::result::Result<Ticket, Duration> {
+    let limiter = limiter(&quota.pool);
+    let tokens = quota.estimated_tokens;
+    loop {
+        let now = now_ms();
+        let deadline_ms = now + millis(deadline.saturating_duration_since(Instant::now()));
+        let reserved = with_window(quota, move |w| w.reserve(now, tokens, deadline_ms)).await;
+        let slot = match reserved {
+            Ok(slot) => slot,
+            Err(slot) => return Err(Duration::from_millis(slot.saturating_sub(now))),
+        };
+        let wait = Duration::from_millis(slot.saturating_sub(now));
+        if !wait.is_zero() {
+            let reason = wait_reason(&limiter);
+            let _shown = crate::progress::waiting(&quota.describe(), &reason);
+            if wait >= NOTICE_AFTER {
+                progress_notice(quota, &limiter, wait, &reason);
+            }
+            tracing::debug!(pool = ?quota.pool, ?wait, "rate limit: waiting for a slot");
+            tokio::time::sleep(wait).await;
+        }
+        // A pause that came in while this request slept voids its slot.
+        let paused_until = lock(&limiter.window).not_before;
+        if paused_until > now_ms() {
+            with_window(quota, move |w| w.refund(slot, tokens)).await;
+            continue;
+        }
+        return Ok(Ticket { slot, tokens });
+    }
+}
+
+/// The request of `ticket` is about to be sent: stamps it with the time it
+/// really leaves, waiting first if sending now would put more than the
+/// quota in the window (a late sender). `Err` as for [`acquire`]; the slot
+/// is given back then.
+pub(crate) async fn depart(
+    quota: &Quota,
+    ticket: &mut Ticket,
+    deadline: Instant,
+) -> std::result::Result<(), Duration> {
+    let tokens = ticket.tokens;
+    loop {
+        let slot = ticket.slot;
+        let now = now_ms();
+        match with_window(quota, move |w| w.depart(slot, tokens, now)).await {
+            Ok(at) => {
+                ticket.slot = at;
+                return Ok(());
+            }
+            Err(at) => {
+                let wait = Duration::from_millis(at.saturating_sub(now));
+                if Instant::now() + wait > deadline {
+                    with_window(quota, move |w| w.refund(slot, tokens)).await;
+                    return Err(wait);
+                }
+                tracing::debug!(pool = ?quota.pool, ?wait, "rate limit: a late request holds the window");
+                let _shown = crate::progress::waiting(
+                    &quota.describe(),
+                    "requests sent late still fill the minute",
+                );
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// Why requests of a pool wait: the last 429 or spent budget, else the quota.
+fn wait_reason(limiter: &PoolLimiter) -> String {
+    let reason = lock(&limiter.reason).clone();
+    if reason.is_empty() {
+        "its quota is used up for this minute".to_owned()
+    } else {
+        reason
+    }
+}
+
+/// A line for waits long enough to wonder about (the progress line shows
+/// every wait, but only while it is on, and only for as long as it lasts).
+fn progress_notice(quota: &Quota, limiter: &PoolLimiter, wait: Duration, reason: &str) {
+    {
+        let mut last = lock(&limiter.last_notice);
+        if last.is_some_and(|t| t.elapsed() < NOTICE_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+    }
+    crate::runtime::notice(&format!(
+        "llama-test: waiting {:.0} s for the rate limit of {}: {reason}",
+        wait.as_secs_f64().ceil(),
+        quota.describe()
+    ));
+}
+
+/// The server refused the request with a 429 (already counted as sent):
+/// gives its slot back, pauses the pool for `delay`, and shrinks the quota
+/// when refusals keep coming. `reason` (the status and limit headers) is
+/// kept for notices and the final error.
+pub(crate) async fn refused(
+    quota: &Quota,
+    ticket: Ticket,
+    delay: Duration,
+    limit_hint: Option<u64>,
+    reason: String,
+) -> Option<Shrunk> {
+    let limiter = limiter(&quota.pool);
+    let now = now_ms();
+    let delay_ms = millis(delay);
+    lock(&limiter.window).pause_until(now + delay_ms);
+    *lock(&limiter.reason) = reason;
+    let Ticket { slot, tokens } = ticket;
+    let shrunk = with_window(quota, move |w| {
+        w.refund(slot, tokens);
+        let shrunk = w.on_429(now, slot, delay_ms, limit_hint);
+        (shrunk, w.rpm)
+    })
+    .await;
+    if quota.shared.is_some() {
+        // Mirror the shared quota, for `describe`.
+        lock(&limiter.window).rpm = shrunk.1;
+    }
+    if let Some(s) = shrunk.0 {
+        crate::runtime::notice(&format!(
+            "llama-test: {} keeps answering 429; lowering its quota from {} to {} requests/min",
+            quota.pool.describe(),
+            if s.from >= UNLIMITED {
+                "unlimited".to_owned()
+            } else {
+                s.from.to_string()
+            },
+            s.to
+        ));
+    }
+    shrunk.0
+}
+
+/// A request went through: ends the refusal streak, and slows the pool
+/// down when the response says its budget is spent.
+pub(crate) async fn observe(quota: &Quota, ticket: Ticket, info: &RateLimitInfo) {
+    let limiter = limiter(&quota.pool);
+    let now = now_ms();
+    let exhausted = info.remaining_requests == Some(0) || info.remaining_tokens == Some(0);
+    let pause = exhausted.then(|| millis(info.reset.unwrap_or(EXHAUSTED_PAUSE)));
+    if let Some(pause) = pause {
+        tracing::debug!(pool = ?quota.pool, "server reports the rate-limit budget spent; pausing");
+        lock(&limiter.window).pause_until(now + pause);
+        *lock(&limiter.reason) = format!(
+            "the last answer said the budget is spent (x-ratelimit-remaining-{}: 0{})",
+            if info.remaining_requests == Some(0) {
+                "requests"
+            } else {
+                "tokens"
+            },
+            info.reset
+                .map(|r| format!(", reset in {:.1} s", r.as_secs_f64()))
+                .unwrap_or_default()
+        );
+    }
+    let Ticket { slot, tokens } = ticket;
+    let rpm = with_window(quota, move |w| {
+        w.answered(slot, tokens);
+        w.on_success(now);
+        if let Some(pause) = pause {
+            w.pause_until(now + pause);
+        }
+        w.rpm
+    })
+    .await;
+    if quota.shared.is_some() {
+        lock(&limiter.window).rpm = rpm;
     }
 }
 
@@ -251,9 +517,7 @@ pub(crate) async fn in_flight_permit(max: usize) -> Option<OwnedSemaphorePermit>
     if max == 0 {
         return None;
     }
-    let semaphore = IN_FLIGHT
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    let semaphore = lock(&IN_FLIGHT)
         .entry(max)
         .or_insert_with(|| Arc::new(Semaphore::new(max)))
         .clone();

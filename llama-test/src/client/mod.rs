@@ -10,9 +10,18 @@ mod http;
 pub mod limits;
 mod not_found;
 mod read;
-mod reset;
+pub(crate) mod reset;
 mod retry;
 mod route;
+pub mod shared;
+mod window;
+
+pub use retry::RATE_LIMIT_WAIT_ENV;
+
+/// A duration as errors print it (`10m`, `1m30s`, `1.5s`).
+pub(crate) fn retry_text(d: Duration) -> String {
+    retry::human(d)
+}
 
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -26,6 +35,7 @@ use crate::providers::{Auth, Providers};
 use crate::request::{ChatRequest, Endpoint};
 
 use http::{Outgoing, header_pairs, rate_limit_info, redact_error};
+use limits::Quota;
 use read::Expect;
 use retry::{Failure, Gate, GenerationFailure, Success};
 use route::Route;
@@ -62,7 +72,24 @@ pub struct ClientConfig {
     /// instead of its own URL, without its key (replay does this, and tests
     /// against one simulator). Default false.
     pub providers_under_base_url: bool,
+    /// How long one request may wait in all for rate limits (429s and the
+    /// client-side quota) before it fails. Default 10 minutes;
+    /// `LLAMA_TEST_RATE_LIMIT_WAIT` or `[limits] rate_limit_wait`.
+    pub rate_limit_wait: Duration,
+    /// The largest response body read, in bytes; a larger one is an error
+    /// rather than unbounded memory. Default 32 MiB;
+    /// `LLAMA_TEST_MAX_RESPONSE_MB` or `[limits] max_response_mb`.
+    pub max_response_bytes: u64,
+    /// The directory of the rate-limit state shared by the test processes
+    /// of a run ([`shared`]); `None` limits this process on its own.
+    /// Default `None`; [`ClientConfig::from_env`] turns it on under nextest.
+    pub shared_limits: Option<std::path::PathBuf>,
 }
+
+/// The default of [`ClientConfig::rate_limit_wait`].
+pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(600);
+/// The default of [`ClientConfig::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 << 20;
 
 impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,6 +102,9 @@ impl std::fmt::Debug for ClientConfig {
             .field("rate_limited", &self.rate_limited)
             .field("max_in_flight", &self.max_in_flight)
             .field("providers_under_base_url", &self.providers_under_base_url)
+            .field("rate_limit_wait", &self.rate_limit_wait)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("shared_limits", &self.shared_limits)
             .finish_non_exhaustive()
     }
 }
@@ -92,13 +122,26 @@ impl ClientConfig {
             max_in_flight: 64,
             providers: Providers::builtin(),
             providers_under_base_url: false,
+            rate_limit_wait: DEFAULT_RATE_LIMIT_WAIT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            shared_limits: None,
         }
     }
 
-    /// From `LLAMA_API_BASE_URL` (default `https://api.llama.com`) and `LLAMA_API_KEY`.
+    /// From `LLAMA_API_BASE_URL` (default `https://api.llama.com`),
+    /// `LLAMA_API_KEY`, `LLAMA_TEST_RATE_LIMIT_WAIT`,
+    /// `LLAMA_TEST_MAX_RESPONSE_MB` and `LLAMA_TEST_SHARED_LIMITS` (with
+    /// `LLAMA_TEST_LIMITS_DIR`).
     pub fn from_env() -> Result<Self> {
         let mut config = ClientConfig::new(crate::config::base_url_from_env()?);
         config.api_key = crate::config::api_key_from_env()?;
+        if let Some(wait) = crate::config::rate_limit_wait_from_env()? {
+            config.rate_limit_wait = wait;
+        }
+        if let Some(bytes) = crate::config::max_response_bytes_from_env()? {
+            config.max_response_bytes = bytes;
+        }
+        config.shared_limits = shared::dir_from_env()?;
         Ok(config)
     }
 }
@@ -143,7 +186,19 @@ impl Client {
     /// because building a client (TLS roots, pool) is slow next to a
     /// replayed call.
     pub fn shared(config: &ClientConfig) -> Result<Client> {
-        type Key = (Duration, u32, bool, bool, bool, usize, usize, bool);
+        type Key = (
+            Duration,
+            u32,
+            bool,
+            bool,
+            bool,
+            usize,
+            usize,
+            bool,
+            Duration,
+            u64,
+            Option<std::path::PathBuf>,
+        );
         static CACHE: OnceLock<Mutex<Vec<(Key, Client)>>> = OnceLock::new();
         let key = (
             config.timeout,
@@ -154,6 +209,9 @@ impl Client {
             config.max_in_flight,
             std::sync::Arc::as_ptr(&config.providers) as usize,
             config.providers_under_base_url,
+            config.rate_limit_wait,
+            config.max_response_bytes,
+            config.shared_limits.clone(),
         );
         let mut cache = CACHE
             .get_or_init(Mutex::default)
@@ -218,8 +276,15 @@ impl Client {
         route: &Route,
     ) -> Result<(Completion, Exchange)> {
         let gate = Gate {
-            pool: route.pool.clone(),
-            estimated_tokens: estimate_tokens(request),
+            quota: route.pool.clone().map(|pool| {
+                Quota::new(
+                    pool,
+                    estimate_tokens(request),
+                    &route.base_url,
+                    self.config.shared_limits.as_deref(),
+                )
+            }),
+            provider: route.provider.clone(),
         };
         let outgoing = Outgoing {
             method: Method::POST,
@@ -301,8 +366,8 @@ impl Client {
     pub async fn list_models(&self) -> Result<Vec<ModelEntry>> {
         let key = self.config.api_key.as_deref();
         let gate = Gate {
-            pool: None,
-            estimated_tokens: 0,
+            quota: None,
+            provider: "llamaapi".into(),
         };
         let outgoing = Outgoing {
             method: Method::GET,
@@ -332,14 +397,11 @@ impl Client {
     ) -> std::result::Result<Success<Vec<ModelEntry>>, Failure> {
         let (response, _) = http::send(&self.http, &self.config, outgoing, attempt).await?;
         let rate_limit = rate_limit_info(response.headers());
-        let url = response.url().to_string();
-        let body: serde_json::Value = response.json().await.map_err(|e| match e.is_decode() {
-            true => Failure::fatal(Error::Decode {
+        let bytes = read::read_capped(response, &self.config, attempt).await?;
+        let body: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            Failure::fatal(Error::Decode {
                 message: format!("the models list is not JSON: {e}"),
-            }),
-            false => {
-                http::transport_failure(&e, &self.config, outgoing.base_url_env, &url, attempt)
-            }
+            })
         })?;
         // The SDKs unwrap `{"data": [...]}`; a bare array is accepted too.
         let list = body.get("data").unwrap_or(&body).clone();

@@ -26,8 +26,8 @@ pub(super) async fn explain(client: &Client, route: &Route, message: String) -> 
         converse: None,
     };
     let gate = Gate {
-        pool: None,
-        estimated_tokens: 0,
+        quota: None,
+        provider: route.provider.clone(),
     };
     let listed = super::retry::with_retries(client.config(), gate, &path, |attempt| {
         client.attempt_list_models(&outgoing, attempt)

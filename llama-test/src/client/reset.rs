@@ -34,7 +34,7 @@ fn epoch_delay(stamp: f64) -> Option<Duration> {
 }
 
 /// `6m0s`, `1.5s`, `120ms`, `2h3m4s`, `1µs`.
-fn go_duration(value: &str) -> Option<Duration> {
+pub(crate) fn go_duration(value: &str) -> Option<Duration> {
     let mut total = 0.0f64;
     let mut rest = value;
     if rest.is_empty() {

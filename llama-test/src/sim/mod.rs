@@ -201,6 +201,30 @@ impl SimLlamaApi {
             .count()
     }
 
+    /// The most chat requests (to any chat path, refused ones included)
+    /// that arrived within any `window`, e.g. a minute: what a provider's
+    /// sliding requests-per-minute window would have counted.
+    pub fn max_chat_requests_within(&self, window: Duration) -> usize {
+        let mut times: Vec<std::time::Instant> = self
+            .shared
+            .live()
+            .log
+            .iter()
+            .filter(|r| r.path.ends_with("/chat/completions"))
+            .map(|r| r.received_at)
+            .collect();
+        times.sort();
+        let mut best = 0;
+        let mut first = 0;
+        for (last, at) in times.iter().enumerate() {
+            while at.duration_since(times[first]) >= window {
+                first += 1;
+            }
+            best = best.max(last + 1 - first);
+        }
+        best
+    }
+
     /// Forgets received requests and the rate window, and puts every knob,
     /// queued fault and scripted reply back as the builder left them.
     pub fn reset(&self) {
@@ -237,6 +261,13 @@ impl SimLlamaApi {
     /// with `retry-after` set to when the oldest request leaves the window.
     pub fn enforce_rpm(&self, rpm: u32) -> &Self {
         self.script(|s| s.knobs.rpm = Some(rpm))
+    }
+
+    /// Sends `retry-after` as this (say, 1 s, as some free tiers do) on the
+    /// 429s of [`enforce_rpm`](Self::enforce_rpm), instead of the time until
+    /// a slot frees.
+    pub fn window_retry_after(&self, after: Duration) -> &Self {
+        self.script(|s| s.knobs.window_retry_after = Some(after))
     }
 
     /// Ends every stream after `events` events, before the one that
@@ -318,6 +349,12 @@ impl SimBuilder {
     /// See [`SimLlamaApi::enforce_rpm`].
     pub fn enforce_rpm(mut self, rpm: u32) -> Self {
         self.script.knobs.rpm = Some(rpm);
+        self
+    }
+
+    /// See [`SimLlamaApi::window_retry_after`].
+    pub fn window_retry_after(mut self, after: Duration) -> Self {
+        self.script.knobs.window_retry_after = Some(after);
         self
     }
 

@@ -177,7 +177,11 @@ impl SimResponder {
                 if let Err(wait) = live.window.admit(now, rpm) {
                     // Whole seconds, rounded up, so waiting this long frees a slot.
                     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                    let wait = Duration::from_secs(secs.max(1));
+                    let wait = live
+                        .script
+                        .knobs
+                        .window_retry_after
+                        .unwrap_or(Duration::from_secs(secs.max(1)));
                     let limit = rpm.unwrap_or(DEFAULT_RPM);
                     return ctx
                         .problem(

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use wiremock::Request;
@@ -18,6 +18,9 @@ use super::reply::{Reply, Responder};
 pub(crate) struct Knobs {
     pub latency: Option<Duration>,
     pub rpm: Option<u32>,
+    /// The `retry-after` of the RPM window's 429s, instead of the time
+    /// until a slot frees.
+    pub window_retry_after: Option<Duration>,
     pub cut_streams_after: Option<usize>,
     pub error_mid_stream_after: Option<usize>,
     pub echo_auth: bool,
@@ -109,6 +112,8 @@ pub struct ReceivedRequest {
     /// (on Bedrock paths: or a SigV4 signature verified with
     /// [`SIM_AWS_SECRET_ACCESS_KEY`](super::SIM_AWS_SECRET_ACCESS_KEY)).
     pub authorized: bool,
+    /// When it arrived.
+    pub received_at: Instant,
 }
 
 impl ReceivedRequest {
@@ -137,6 +142,7 @@ impl ReceivedRequest {
             headers,
             body: request.body.clone(),
             authorized,
+            received_at: Instant::now(),
         }
     }
 
