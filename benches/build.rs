@@ -10,8 +10,15 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo::rerun-if-changed=src/generate.rs");
     println!("cargo::rerun-if-changed=build.rs");
+    // `replay300 --count 3000` rebuilds the suites at another size.
+    println!("cargo::rerun-if-env-changed={}", generate::COUNT_VAR);
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let n = generate::DEFAULT_COUNT;
+    let n = match std::env::var(generate::COUNT_VAR) {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("{} must be a number, got `{text}`", generate::COUNT_VAR)),
+        Err(_) => generate::DEFAULT_COUNT,
+    };
     let files = [
         ("evals300.rs", generate::llama_eval_source(n, "data", true)),
         // Reads the fixtures `tests/evals300.rs` recorded.

@@ -51,8 +51,18 @@ pub fn target_dir() -> PathBuf {
 /// Builds this package's test targets `names` (with the `bench` feature)
 /// and returns each one's executable. Build output goes to our stderr.
 pub fn build_bench_tests(release: bool, names: &[&str]) -> Result<HashMap<String, PathBuf>> {
+    build_bench_tests_of(release, names, crate::generate::DEFAULT_COUNT)
+}
+
+/// [`build_bench_tests`] with the generated suites holding `count` evals.
+pub fn build_bench_tests_of(
+    release: bool,
+    names: &[&str],
+    count: usize,
+) -> Result<HashMap<String, PathBuf>> {
     let mut command = cargo();
     command
+        .env(crate::generate::COUNT_VAR, count.to_string())
         .current_dir(workspace_root())
         .args(["test", "--no-run", "--package", "llama-test-bench"])
         .args([

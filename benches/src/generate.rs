@@ -15,6 +15,10 @@ use std::fmt::Write;
 /// How many evals the benchmarks use (issue 3 and 4).
 pub const DEFAULT_COUNT: usize = 300;
 
+/// The build-time variable that sets how many evals `tests/evals300.rs`
+/// and `tests/plain300.rs` hold (`replay300 --count N` sets it).
+pub const COUNT_VAR: &str = "LLAMA_TEST_BENCH_COUNT";
+
 /// Places for the tool-call prompts; the simulator passes the place it
 /// finds in a prompt to the tool as `location`.
 const CITIES: &[&str] = &[

@@ -13,10 +13,11 @@ use std::time::Duration;
 use crate::__private::EvalSpec;
 use crate::client::{Client, ClientConfig};
 use crate::completion::Completion;
-use crate::config::{self, Mode};
+use crate::config::Mode;
 use crate::error::{Error, Result};
 use crate::fixtures::{FinishOutcome, FixtureSession, TestMeta, fixture_name, fixture_path};
 use crate::request::ChatRequest;
+use crate::settings::Settings;
 
 /// Names and settings of the running test.
 #[derive(Debug)]
@@ -69,9 +70,9 @@ impl TestContext {
     pub fn for_spec(spec: &EvalSpec) -> Result<Self> {
         let mode = match spec.mode {
             Some(m) => Mode::parse(m, "the `record` attribute key")?,
-            None => Mode::from_env()?,
+            None => Settings::get()?.mode,
         };
-        let root = config::fixture_root(std::path::Path::new(spec.manifest_dir))?;
+        let root = Settings::get()?.fixture_root(std::path::Path::new(spec.manifest_dir));
         let name = fixture_name(spec.module_path, spec.test_name);
         let path = fixture_path(&root, spec.module_path, spec.test_name);
         let test_path = libtest_path(spec.module_path, spec.test_name);
@@ -226,13 +227,14 @@ fn apply_file_limits(config: &mut ClientConfig) -> Result<()> {
     let Some(limits) = config.providers.file().limits else {
         return Ok(());
     };
+    let settings = Settings::get()?;
     if let Some(seconds) = limits.rate_limit_wait
-        && config::env_var(crate::client::RATE_LIMIT_WAIT_ENV)?.is_none()
+        && settings.rate_limit_wait.is_none()
     {
         config.rate_limit_wait = Duration::from_secs(seconds);
     }
     if let Some(mb) = limits.max_response_mb
-        && config::env_var(config::MAX_RESPONSE_ENV)?.is_none()
+        && settings.max_response_bytes.is_none()
     {
         config.max_response_bytes = mb.saturating_mul(1 << 20);
     }
@@ -256,13 +258,11 @@ fn missing_credentials(config: &ClientConfig, model: &str, mode: Mode) -> Option
     crate::bedrock::Auth::from_env().err()
 }
 
-/// The environment's client settings, read once per process.
+/// The client settings of the process's [`Settings`], built once.
 fn shared_config() -> Result<&'static ClientConfig> {
-    static CONFIG: OnceLock<std::result::Result<ClientConfig, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| ClientConfig::from_env().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| Error::Config(e.clone()))
+    static CONFIG: OnceLock<ClientConfig> = OnceLock::new();
+    let settings = Settings::get()?;
+    Ok(CONFIG.get_or_init(|| ClientConfig::from_settings(settings)))
 }
 
 #[cfg(test)]

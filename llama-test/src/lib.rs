@@ -127,6 +127,7 @@ pub mod providers;
 pub mod records;
 pub mod request;
 mod runtime;
+pub mod settings;
 #[cfg(feature = "sim")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sim;
@@ -149,6 +150,7 @@ pub use output::Output;
 pub use request::{
     ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Sampling, Tool, ToolChoice,
 };
+pub use settings::Settings;
 
 /// Everything a test file needs: `use llama_test::prelude::*;`.
 pub mod prelude {

@@ -132,17 +132,25 @@ impl ClientConfig {
     /// `LLAMA_API_KEY`, `LLAMA_TEST_RATE_LIMIT_WAIT`,
     /// `LLAMA_TEST_MAX_RESPONSE_MB` and `LLAMA_TEST_SHARED_LIMITS` (with
     /// `LLAMA_TEST_LIMITS_DIR`).
+    ///
+    /// Reads the environment when called; a test run reads it once, as
+    /// [`Settings`](crate::Settings).
     pub fn from_env() -> Result<Self> {
-        let mut config = ClientConfig::new(crate::config::base_url_from_env()?);
-        config.api_key = crate::config::api_key_from_env()?;
-        if let Some(wait) = crate::config::rate_limit_wait_from_env()? {
+        Ok(Self::from_settings(&crate::Settings::from_env()?))
+    }
+
+    /// The client part of `settings`.
+    pub fn from_settings(settings: &crate::Settings) -> Self {
+        let mut config = ClientConfig::new(settings.base_url.clone());
+        config.api_key = settings.api_key.clone();
+        if let Some(wait) = settings.rate_limit_wait {
             config.rate_limit_wait = wait;
         }
-        if let Some(bytes) = crate::config::max_response_bytes_from_env()? {
+        if let Some(bytes) = settings.max_response_bytes {
             config.max_response_bytes = bytes;
         }
-        config.shared_limits = shared::dir_from_env()?;
-        Ok(config)
+        config.shared_limits = settings.shared_limits.clone();
+        config
     }
 }
 

@@ -12,9 +12,11 @@
 //! 2. for every selected `#[llama_eval]` test (from the link-time registry
 //!    the macro fills), in libtest's order, spawns a task on the shared
 //!    runtime that opens the test's own context and sends its samples
-//!    ([`prefetch`]);
+//!    ([`prefetch`]), at most [`WINDOW`] tests ahead of the test threads
+//!    (so memory stays flat however many evals a binary holds);
 //! 3. keeps the tasks by test path ([`registry`]) until each test thread
-//!    takes its own and runs the checks and the body as usual.
+//!    takes its own and runs the checks and the body as usual; a thread
+//!    that arrives before its test's prefetch started sends its own.
 //!
 //! The shared client bounds the whole suite: the per-family RPM/TPM limiter,
 //! the `retry-after` pauses and the in-flight cap (64 by default).
@@ -29,82 +31,107 @@ mod filter;
 mod prefetch;
 mod registry;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Semaphore;
 
 pub(crate) use prefetch::Prefetched;
 pub(crate) use registry::Pending;
 
 use crate::__private::{EvalRegistration, EvalSpec};
-use crate::config::env_var;
 use crate::context::libtest_path;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::settings::Settings;
 use filter::Selection;
 use registry::Registry;
-
-/// The variable that turns the prefetch off (`0`) or on (`1`, the default).
-pub const PREFETCH_ENV: &str = "LLAMA_TEST_PREFETCH";
 
 /// The prefetch of `spec`'s test, when the dispatcher is sending its
 /// requests; `None` when the test must send them itself. Starts the
 /// dispatcher on the first call of the process.
 pub(crate) fn take(spec: &'static EvalSpec) -> Result<Option<Pending>> {
-    if !prefetch_enabled()? {
+    if !Settings::get()?.prefetch {
         return Ok(None);
     }
     static DISPATCHED: OnceLock<Registry> = OnceLock::new();
-    let registry = DISPATCHED.get_or_init(dispatch_selected);
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    let registry = DISPATCHED.get_or_init(Registry::default);
+    STARTED.call_once(|| dispatch_selected(registry));
     Ok(registry.take(&test_path(spec)))
-}
-
-/// `LLAMA_TEST_PREFETCH`: on unless set to `0`/`false`/`off`/`no`.
-fn prefetch_enabled() -> Result<bool> {
-    match env_var(PREFETCH_ENV)?.as_deref().map(str::trim) {
-        None | Some("1" | "true" | "on" | "yes") => Ok(true),
-        Some("0" | "false" | "off" | "no") => Ok(false),
-        Some(other) => Err(Error::Config(format!(
-            "{PREFETCH_ENV} is `{other}`; expected `1` (send the requests of all selected \
-             tests concurrently, the default) or `0` (each test sends its own)"
-        ))),
-    }
 }
 
 fn test_path(spec: &EvalSpec) -> String {
     libtest_path(spec.module_path, spec.test_name)
 }
 
-/// Spawns the prefetch of every test this run executes.
-fn dispatch_selected() -> Registry {
-    let registry = Registry::default();
-    if env_var("NEXTEST").ok().flatten().is_some() {
+/// Queues the prefetch of every test this run executes.
+fn dispatch_selected(registry: &'static Registry) {
+    if Settings::get().is_ok_and(|s| s.nextest) {
         tracing::debug!("llama-test: running under nextest; each test sends its own requests");
-        return registry;
+        return;
     }
     let selection = match Selection::from_args(std::env::args_os().skip(1)) {
         Ok(selection) => selection,
         Err(why) => {
             tracing::debug!(%why, "llama-test: not a libtest command line; no prefetch");
-            return registry;
+            return;
         }
     };
     if !selection.runs_tests() {
-        return registry;
+        return;
     }
     let selected = select(
         &selection,
         inventory::iter::<EvalRegistration>().map(|r| r.0),
     );
     if selected.len() < 2 || selection.is_single_exact() {
-        return registry;
+        return;
     }
     tracing::debug!(
         tests = selected.len(),
+        window = WINDOW,
         "llama-test: dispatching the selected evals concurrently"
     );
-    let runtime = crate::runtime::runtime();
-    for (path, spec) in selected {
-        registry.insert(path, runtime.spawn(prefetch::fetch(spec)));
+    for (path, _) in &selected {
+        registry.queue(path.clone());
     }
-    registry
+    let window = Arc::new(Semaphore::new(WINDOW));
+    let runtime = crate::runtime::runtime();
+    // The first window's worth starts now, before the first test looks.
+    let mut selected = selected.into_iter();
+    let mut later = Vec::new();
+    for (path, spec) in selected.by_ref() {
+        match Arc::clone(&window).try_acquire_owned() {
+            Ok(slot) => {
+                registry.start(&path, slot, || runtime.spawn(prefetch::fetch(spec)));
+            }
+            Err(_) => {
+                later.push((path, spec));
+                break;
+            }
+        }
+    }
+    later.extend(selected);
+    runtime.spawn(start_in_order(registry, window, later));
+}
+
+/// How many prefetched tests may wait for their threads at once: twice
+/// the client's default in-flight cap, enough to keep it full at any
+/// latency, while memory stays bounded however many tests a binary holds.
+const WINDOW: usize = 128;
+
+/// Starts the prefetches in libtest's order, each once a window slot is
+/// free; a slot comes back when its test takes its answers.
+async fn start_in_order(
+    registry: &'static Registry,
+    window: Arc<Semaphore>,
+    selected: Vec<(String, &'static EvalSpec)>,
+) {
+    for (path, spec) in selected {
+        let Ok(slot) = Arc::clone(&window).acquire_owned().await else {
+            return;
+        };
+        registry.start(&path, slot, || tokio::spawn(prefetch::fetch(spec)));
+    }
 }
 
 /// The registered evals `selection` runs, in libtest's (alphabetical)

@@ -29,9 +29,9 @@ pub(super) fn base(spec: &EvalSpec, context: Option<&TestContext>) -> Record {
             .mode
             .map(str::to_owned)
             .or_else(|| {
-                crate::config::Mode::from_env()
+                crate::settings::Settings::get()
                     .ok()
-                    .map(|m| m.as_str().to_owned())
+                    .map(|s| s.mode.as_str().to_owned())
             })
             .unwrap_or_else(|| "unknown".to_owned()),
     };
