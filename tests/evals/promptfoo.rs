@@ -4,3 +4,5 @@
 llama_test::promptfoo_suite!("tests/promptfoo/text-generation.yaml");
 llama_test::promptfoo_suite!("tests/promptfoo/multimodal.yaml");
 llama_test::promptfoo_suite!("tests/promptfoo/streaming.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/json-structured-output.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/tool-calling.yaml");
