@@ -395,8 +395,28 @@ fn prompts(
                         let v = crate::files::parse_json(&text)
                             .map_err(|e| at(&item, format!("`prompts`: {path}: {e}")))?;
                         out.push(Prompt::Chat(v));
+                    } else if path.ends_with(".yaml") || path.ends_with(".yml") {
+                        let v: Value = serde_saphyr::from_str(&text).map_err(|e| {
+                            let mut e = yaml_error(&e);
+                            e.file = Some(path.to_owned());
+                            e
+                        })?;
+                        out.push(Prompt::Chat(v));
                     } else {
-                        out.push(Prompt::Text(text));
+                        // promptfoo: a line `---` separates prompts in a
+                        // text file; the text is trimmed.
+                        let mut part = String::new();
+                        for line in text.lines().chain(std::iter::once("---")) {
+                            if line.trim() == "---" {
+                                if !part.trim().is_empty() {
+                                    out.push(Prompt::Text(part.trim().to_owned()));
+                                }
+                                part.clear();
+                            } else {
+                                part.push_str(line);
+                                part.push('\n');
+                            }
+                        }
                     }
                 }
                 None => out.push(Prompt::Text(s.clone())),
