@@ -162,6 +162,34 @@ pub const KINDS: &[Kind] = &[
         r#"llm_rubric = "Accurately describes the image""#),
 ];
 
+/// Kinds a promptfoo suite (`promptfoo_suite!`) may use besides [`KINDS`]:
+/// the runtime accepts them, the attribute does not offer them (its checks
+/// are Rust code in the test body). Same fields as [`KINDS`].
+#[rustfmt::skip]
+pub const SUITE_KINDS: &[Kind] = &[
+    kind!("javascript", not, Text, &["value", "threshold"],
+        Threshold::MinScore { default: None },
+        r#"javascript = "output.length < 200""#),
+    kind!("length", not, Count, &["value", "min", "max"], NO, "length(min = 10, max = 500)"),
+    kind!("tool_call_f1", not, TextList, &["value", "threshold"],
+        Threshold::MinScore { default: Some(1.0) },
+        r#"tool_call_f1 = ["get_weather"]"#),
+    kind!("valid_tool_calls", fixed, Flag, FLAG, NO, "valid_tool_calls"),
+];
+
+/// A [`SUITE_KINDS`] kind by key and whether it is the `not_` form.
+pub fn find_suite_kind(key: &str) -> Option<(&'static Kind, bool)> {
+    SUITE_KINDS.iter().find_map(|k| {
+        if k.name == key {
+            Some((k, false))
+        } else if k.not_name == Some(key) {
+            Some((k, true))
+        } else {
+            None
+        }
+    })
+}
+
 const fn name_count(negatable_only: bool) -> usize {
     let mut n = 0;
     let mut i = 0;

@@ -14,9 +14,14 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+mod csv;
+mod sources;
+
 /// A config error, located in the YAML file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigError {
+    /// The `file://` file the location is in; `None`: the config itself.
+    pub file: Option<String>,
     /// 1-based line, 0 when unknown.
     pub line: u64,
     /// 1-based column, 0 when unknown.
@@ -27,16 +32,28 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        match (&self.file, self.line) {
+            (None, 0) => f.write_str(&self.message),
+            (None, _) => write!(f, "{}:{}: {}", self.line, self.column, self.message),
+            (Some(file), 0) => write!(f, "{file}: {}", self.message),
+            (Some(file), _) => write!(f, "{file}:{}:{}: {}", self.line, self.column, self.message),
         }
+    }
+}
+
+/// An error without a location.
+pub(crate) fn plain(message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        file: None,
+        line: 0,
+        column: 0,
+        message: message.into(),
     }
 }
 
 fn at<T>(spanned: &Spanned<T>, message: impl Into<String>) -> ConfigError {
     ConfigError {
+        file: None,
         line: spanned.referenced.line(),
         column: spanned.referenced.column(),
         message: message.into(),
@@ -91,6 +108,10 @@ pub struct Case {
     /// The vars, in key order, as JSON values.
     pub vars: BTreeMap<String, Value>,
     pub checks: Vec<Check>,
+    /// The pass mark on the weighted score (`threshold`).
+    pub threshold: Option<f64>,
+    /// The grader model for `llm-rubric` (`options.provider`).
+    pub grader: Option<String>,
 }
 
 /// A whole config.
@@ -110,8 +131,7 @@ struct RawSuite {
     description: Option<String>,
     providers: Vec<RawProvider>,
     prompts: Vec<Spanned<Value>>,
-    #[serde(default)]
-    tests: Vec<RawTest>,
+    tests: Option<Spanned<sources::RawTests>>,
     #[serde(rename = "defaultTest")]
     default_test: Option<RawTest>,
 }
@@ -181,6 +201,14 @@ struct RawTest {
     #[serde(default)]
     assert: Vec<RawAssert>,
     threshold: Option<f64>,
+    options: Option<RawOptions>,
+}
+
+/// A test's `options`: the grader.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawOptions {
+    provider: Option<Spanned<Value>>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -191,7 +219,10 @@ struct RawAssert {
     value: Option<Value>,
     threshold: Option<f64>,
     weight: Option<f64>,
+    /// promptfoo's named score; accepted, not reported (llama-test reports
+    /// each check by its type).
     metric: Option<String>,
+    transform: Option<Spanned<String>>,
 }
 
 // ---- parsing ------------------------------------------------------------
@@ -215,6 +246,11 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "bleu",
     "is-refusal",
     "finish-reason",
+    "javascript",
+    "length",
+    "cost",
+    "tool-call-f1",
+    "is-valid-openai-tools-call",
     "latency",
     "function-call",
     "llm-rubric",
@@ -226,43 +262,47 @@ pub fn parse(
     text: &str,
     mut read: impl FnMut(&str) -> Result<String, String>,
 ) -> Result<Suite, ConfigError> {
-    let raw: RawSuite = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        ConfigError {
-            line,
-            column,
-            message: e.without_snippet().to_string(),
-        }
-    })?;
+    let raw: RawSuite = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e))?;
     let providers = raw
         .providers
         .into_iter()
         .map(provider)
         .collect::<Result<Vec<_>, _>>()?;
     if providers.is_empty() {
-        return Err(ConfigError {
-            line: 0,
-            column: 0,
-            message: "`providers` is empty".into(),
-        });
+        return Err(plain("`providers` is empty"));
     }
     let prompts = prompts(raw.prompts, &mut read)?;
     let default = raw.default_test.unwrap_or_default();
-    let tests = if raw.tests.is_empty() {
-        vec![RawTest::default()]
-    } else {
-        raw.tests
+    let mut tests = match raw.tests {
+        None => Vec::new(),
+        Some(tests) => sources::tests(tests, &mut read)?,
     };
-    let cases = tests
-        .into_iter()
-        .map(|t| case(&default, t))
-        .collect::<Result<Vec<_>, _>>()?;
+    if tests.is_empty() {
+        tests.push(sources::Located::inline(RawTest::default()));
+    }
+    let mut cases = Vec::with_capacity(tests.len());
+    for t in tests {
+        let located = t.locate();
+        let test = sources::load_vars(t.test, &mut read).map_err(&located)?;
+        cases.push(case(&default, test).map_err(&located)?);
+    }
     Ok(Suite {
         description: raw.description,
         providers,
         prompts,
         cases,
     })
+}
+
+/// A YAML error, located.
+fn yaml_error(e: &serde_saphyr::Error) -> ConfigError {
+    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    ConfigError {
+        file: None,
+        line,
+        column,
+        message: e.without_snippet().to_string(),
+    }
 }
 
 fn provider(raw: RawProvider) -> Result<Provider, ConfigError> {
@@ -295,15 +335,11 @@ fn provider(raw: RawProvider) -> Result<Provider, ConfigError> {
             Some(v) => match v.pointer("/function/name").and_then(Value::as_str) {
                 Some(name) => Some(name.to_owned()),
                 None => {
-                    return Err(ConfigError {
-                        line: 0,
-                        column: 0,
-                        message: format!(
-                            "provider `{}`: `tool_choice` must be `auto`, `required`, `none`, \
+                    return Err(plain(format!(
+                        "provider `{}`: `tool_choice` must be `auto`, `required`, `none`, \
                              a tool name or `{{type: function, function: {{name}}}}`",
-                            p.id
-                        ),
-                    });
+                        p.id
+                    )));
                 }
             },
         };
@@ -359,8 +395,28 @@ fn prompts(
                         let v = crate::files::parse_json(&text)
                             .map_err(|e| at(&item, format!("`prompts`: {path}: {e}")))?;
                         out.push(Prompt::Chat(v));
+                    } else if path.ends_with(".yaml") || path.ends_with(".yml") {
+                        let v: Value = serde_saphyr::from_str(&text).map_err(|e| {
+                            let mut e = yaml_error(&e);
+                            e.file = Some(path.to_owned());
+                            e
+                        })?;
+                        out.push(Prompt::Chat(v));
                     } else {
-                        out.push(Prompt::Text(text));
+                        // promptfoo: a line `---` separates prompts in a
+                        // text file; the text is trimmed.
+                        let mut part = String::new();
+                        for line in text.lines().chain(std::iter::once("---")) {
+                            if line.trim() == "---" {
+                                if !part.trim().is_empty() {
+                                    out.push(Prompt::Text(part.trim().to_owned()));
+                                }
+                                part.clear();
+                            } else {
+                                part.push_str(line);
+                                part.push('\n');
+                            }
+                        }
                     }
                 }
                 None => out.push(Prompt::Text(s.clone())),
@@ -380,19 +436,11 @@ fn prompts(
     }
     for p in &out {
         if let Prompt::Chat(v) = p {
-            crate::files::messages(v).map_err(|e| ConfigError {
-                line: 0,
-                column: 0,
-                message: format!("`prompts`: {e}"),
-            })?;
+            crate::files::messages(v).map_err(|e| plain(format!("`prompts`: {e}")))?;
         }
     }
     if out.is_empty() {
-        return Err(ConfigError {
-            line: 0,
-            column: 0,
-            message: "`prompts` is empty".into(),
-        });
+        return Err(plain("`prompts` is empty"));
     }
     Ok(out)
 }
@@ -406,16 +454,44 @@ fn case(default: &RawTest, test: RawTest) -> Result<Case, ConfigError> {
         .chain(&test.assert)
         .map(check)
         .collect::<Result<Vec<_>, _>>()?;
-    let _ = test.threshold.or(default.threshold);
+    let options = test.options.or_else(|| default.options.clone());
+    let grader = match options.and_then(|o| o.provider) {
+        None => None,
+        Some(p) => Some(grader(&p)?),
+    };
     Ok(Case {
         description: test.description,
         vars,
         checks,
+        threshold: test.threshold.or(default.threshold),
+        grader,
+    })
+}
+
+/// `options.provider`: a model id or `{id}`.
+fn grader(p: &Spanned<Value>) -> Result<String, ConfigError> {
+    let id = match &p.value {
+        Value::String(id) => Some(id.clone()),
+        Value::Object(m) => m.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    id.filter(|id| !id.is_empty()).ok_or_else(|| {
+        at(
+            p,
+            "`options.provider`: expected a model id (`llamaapi:Llama-3.3-70B-Instruct`) or `{id: ...}`",
+        )
     })
 }
 
 fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
     let _ = &raw.metric;
+    if let Some(t) = &raw.transform {
+        return Err(at(
+            t,
+            "`transform` on an assertion is not supported; do the transformation inside a \
+             `javascript` assertion (`output` is the answer)",
+        ));
+    }
     let written = raw.kind.value.as_str();
     let (negated, base) = match written.strip_prefix("not-") {
         Some(base) => (true, base),
@@ -436,8 +512,36 @@ fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
         "rouge-n" => "rouge_n",
         "is-refusal" => "is_refusal",
         "finish-reason" => "stop_reason",
-        "function-call" => "function_call",
+        "function-call" => {
+            // The config crosses every provider with every case: naming a
+            // tool a provider does not declare is that answer's FAIL.
+            value = match value {
+                Value::String(name) => serde_json::json!({"name": name, "if_undeclared": "fail"}),
+                Value::Object(mut m) => {
+                    m.insert("if_undeclared".into(), "fail".into());
+                    Value::Object(m)
+                }
+                other => other,
+            };
+            "function_call"
+        }
         "llm-rubric" => "llm_rubric",
+        "javascript" | "length" => base,
+        "tool-call-f1" => "tool_call_f1",
+        "is-valid-openai-tools-call" => "valid_tool_calls",
+        "cost" => {
+            // promptfoo: `threshold` is the maximum cost in US dollars.
+            match threshold.take().or_else(|| value.as_f64()) {
+                Some(usd) if usd.is_finite() && usd >= 0.0 => value = Value::from(usd),
+                _ => {
+                    return Err(at(
+                        &raw.kind,
+                        "`cost` needs `threshold`: the maximum cost in US dollars",
+                    ));
+                }
+            }
+            "max_cost"
+        }
         "latency" => {
             // promptfoo: `threshold` is the maximum in milliseconds.
             let ms = threshold.take().or_else(|| value.as_f64());
@@ -459,8 +563,8 @@ fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
                     "assertion type `{written}` is not supported in a promptfoo suite; \
                      expected one of {} (each also as `not-...` where it can be inverted){}",
                     SUPPORTED_TYPES.join(", "),
-                    if base == "javascript" {
-                        "; `javascript` is not implemented yet"
+                    if base == "python" {
+                        "; write the check as a `javascript` assertion"
                     } else {
                         ""
                     }
@@ -473,7 +577,9 @@ fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
     } else {
         kind.to_owned()
     };
-    let (k, _) = crate::checks::lookup(&key)
+    let (k, _) = crate::checks::find_suite_kind(&key)
+        .map(Ok)
+        .unwrap_or_else(|| crate::checks::lookup(&key))
         .map_err(|e| at(&raw.kind, format!("assertion type `{written}`: {e}")))?;
     if k.shape == crate::checks::Shape::Flag && value == Value::Bool(true) {
         value = Value::Null;

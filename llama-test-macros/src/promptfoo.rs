@@ -3,7 +3,6 @@
 //! `__private::run`. The config is parsed by `llama_test_core::promptfoo`;
 //! this module only names the tests and writes the tokens.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -54,7 +53,10 @@ fn generate(lit: &LitStr) -> Result<TokenStream, String> {
         tracked.push(shown);
         Ok(contents)
     })
-    .map_err(|e| format!("{path}:{e}"))?;
+    .map_err(|e| match e.file {
+        Some(_) => format!("{path}: in {e}"),
+        None => format!("{path}:{e}"),
+    })?;
     let stem = Path::new(&path)
         .file_stem()
         .map(|s| sanitize(&s.to_string_lossy()))
@@ -132,16 +134,7 @@ fn tests(suite: &Suite, module: &str, path: &str) -> Result<Vec<TokenStream>, St
                         ),
                     ),
                 };
-                let spec = spec(
-                    &krate,
-                    module,
-                    &name,
-                    provider,
-                    prompt,
-                    messages,
-                    &case.vars,
-                    &case.checks,
-                );
+                let spec = spec(&krate, module, &name, provider, prompt, messages, case);
                 let ident = Ident::new(&name, Span::call_site());
                 let allow = name
                     .contains("__")
@@ -171,9 +164,11 @@ fn spec(
     p: &promptfoo::Provider,
     prompt: Option<String>,
     messages: Option<String>,
-    vars: &BTreeMap<String, serde_json::Value>,
-    checks: &[promptfoo::Check],
+    case: &promptfoo::Case,
 ) -> TokenStream {
+    let (vars, checks) = (&case.vars, &case.checks);
+    let threshold = opt_f64(case.threshold);
+    let grader = opt_str(case.grader.as_deref());
     let inline = |text: Option<&str>| match text {
         Some(t) => {
             quote!(::core::option::Option::Some(#krate::__private::FileSpec { path: "<inline>", contents: #t }))
@@ -240,12 +235,12 @@ fn spec(
             extra_body: ::core::option::Option::None,
             vars: &[#(#vars),*],
             asserts: &[#(#asserts),*],
-            threshold: ::core::option::Option::None,
+            threshold: #threshold,
             repeat: 1,
             min_pass: ::core::option::Option::None,
             timeout_ms: ::core::option::Option::None,
             mode: ::core::option::Option::None,
-            grader: ::core::option::Option::None,
+            grader: #grader,
             allow_unlisted_model: false,
             ignored: false,
         }

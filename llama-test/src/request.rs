@@ -332,4 +332,14 @@ impl ChatRequest {
     pub fn image_urls(&self) -> impl Iterator<Item = &str> {
         self.messages.iter().flat_map(Message::image_urls)
     }
+
+    /// The text of the last user message: the rendered prompt, as
+    /// `javascript` checks see it in `context.prompt`.
+    pub fn prompt_text(&self) -> Option<String> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.role == Role::User)
+            .map(Message::text_content)
+    }
 }

@@ -150,9 +150,11 @@ where
             .await
             .inspect_err(|e| crate::records::errored(spec, Some(context), Some(&request), e))?;
         let cost = crate::records::cost(context, &request, &completion);
+        let prompt = request.prompt_text();
         let input = CheckInput::new(&completion)
             .with_tools(&request.tools)
-            .with_cost(cost);
+            .with_cost(cost)
+            .with_context(prompt.as_deref(), spec.vars);
         let report = evaluate_all(&assertions, &input, Some(&grading), spec.threshold).await;
         let record = |verdict, message| {
             let r = &report;

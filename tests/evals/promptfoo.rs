@@ -4,3 +4,10 @@
 llama_test::promptfoo_suite!("tests/promptfoo/text-generation.yaml");
 llama_test::promptfoo_suite!("tests/promptfoo/multimodal.yaml");
 llama_test::promptfoo_suite!("tests/promptfoo/streaming.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/json-structured-output.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/tool-calling.yaml");
+
+// Not from the seed: the other config forms (file prompts, CSV and YAML
+// test files, file vars, JavaScript files, defaultTest, options.provider).
+llama_test::promptfoo_suite!("tests/promptfoo/forms-csv.yaml");
+llama_test::promptfoo_suite!("tests/promptfoo/forms-files.yaml");

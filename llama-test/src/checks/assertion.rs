@@ -4,6 +4,7 @@
 use regex::Regex;
 use serde_json::Value;
 
+use super::javascript::Script;
 use super::rubric::Rubric;
 use super::schema::Schema;
 use super::similarity::{
@@ -76,6 +77,13 @@ pub(super) enum Check {
         exact: bool,
     },
     LlmRubric(Rubric),
+    Javascript(Box<Script>),
+    Length(Bounds),
+    ToolCallF1 {
+        names: Vec<String>,
+        threshold: f64,
+    },
+    ValidToolCalls,
     /// A malformed assertion kept so it is reported as an error with the rest.
     Invalid(String),
 }
@@ -194,7 +202,7 @@ impl Assertion {
 
 /// Splits `not_x` into (true, "x") after checking the key exists.
 fn split_kind(kind: &str) -> std::result::Result<(bool, &'static kinds::Kind), String> {
-    if let Some((found, negated)) = kinds::find(kind) {
+    if let Some((found, negated)) = kinds::find(kind).or_else(|| kinds::find_suite_kind(kind)) {
         return Ok((negated, found));
     }
     let mut message = match kinds::without_not_form(kind) {
@@ -339,6 +347,21 @@ fn parse_check(kind: &kinds::Kind, value: &Value, threshold: Option<f64>) -> Val
                 model,
             })
         }
+        "javascript" => {
+            let (inner, options) = value::with_options(value, &["threshold"])?;
+            let threshold = pick_threshold(threshold, options)?;
+            Check::Javascript(Box::new(Script::parse(inner, threshold)?))
+        }
+        "length" => Check::Length(value::bounds(value, &[])?),
+        "tool_call_f1" => {
+            let (inner, options) = value::with_options(value, &["threshold"])?;
+            let threshold = pick_threshold(threshold, options)?.unwrap_or(1.0);
+            Check::ToolCallF1 {
+                names: value::list(inner)?,
+                threshold,
+            }
+        }
+        "valid_tool_calls" => value::flag(value, base).map(|()| Check::ValidToolCalls)?,
         other => return Err(format!("`{other}` is listed but not implemented")),
     })
 }
@@ -374,10 +397,20 @@ fn call_expectation(value: &Value) -> ValueResult<CallExpectation> {
     match value {
         Value::String(name) if !name.is_empty() => Ok(CallExpectation::named(name.clone())),
         Value::Object(map) => {
-            value::check_fields(map, &["name", "arguments"])?;
+            value::check_fields(map, &["name", "arguments", "if_undeclared"])?;
             let name = map.get("name").ok_or("`name` is missing")?;
             let mut expectation = CallExpectation::named(value::text(name)?);
             expectation.arguments = map.get("arguments").cloned();
+            expectation.undeclared_fails = match map.get("if_undeclared") {
+                None => false,
+                Some(v) if v == "fail" => true,
+                Some(v) if v == "error" => false,
+                Some(other) => {
+                    return Err(format!(
+                        "`if_undeclared` must be \"fail\" or \"error\", got {other}"
+                    ));
+                }
+            };
             Ok(expectation)
         }
         other => Err(format!(

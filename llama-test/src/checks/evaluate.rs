@@ -3,7 +3,7 @@
 use super::assertion::{Assertion, Check};
 use super::report::{Report, WeightedResult};
 use super::rubric::{Grading, llm_rubric};
-use super::{CheckInput, CheckResult, json, similarity, text, tools};
+use super::{CheckInput, CheckResult, json, similarity, text, tool_sets, tools};
 use crate::completion::StopReason;
 
 impl Assertion {
@@ -120,6 +120,12 @@ fn deterministic(check: &Check, negated: bool, input: &CheckInput<'_>) -> CheckR
         }
         Check::ToolCallOrder { names, exact } => tools::tool_call_order(completion, names, *exact),
         Check::LlmRubric(_) => CheckResult::error("llm_rubric", "llm_rubric needs a grader"),
+        Check::Javascript(script) => script.evaluate(input),
+        Check::Length(bounds) => text::length(out, *bounds),
+        Check::ToolCallF1 { names, threshold } => {
+            tool_sets::tool_call_f1(completion, names, *threshold)
+        }
+        Check::ValidToolCalls => tool_sets::valid_tool_calls(completion, input.tools),
         Check::Invalid(message) => CheckResult::error("invalid", message.clone()),
     }
 }

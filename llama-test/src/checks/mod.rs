@@ -111,12 +111,16 @@
 
 mod assertion;
 mod evaluate;
+pub mod javascript;
+#[cfg(feature = "javascript")]
+pub mod js_engine;
 pub mod json;
 mod report;
 pub mod rubric;
 pub mod schema;
 pub mod similarity;
 pub mod text;
+pub mod tool_sets;
 pub mod tools;
 pub mod trajectory;
 mod value;
@@ -300,6 +304,10 @@ pub struct CheckInput<'a> {
     /// The answer's estimated cost in USD ([`crate::pricing`]), for
     /// `max_cost`; `None` when the usage or the model's price is unknown.
     pub cost: Option<f64>,
+    /// The rendered prompt, for `javascript` checks' `context.prompt`.
+    pub prompt: Option<&'a str>,
+    /// The case's variables, for `javascript` checks' `context.vars`.
+    pub vars: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> CheckInput<'a> {
@@ -309,12 +317,22 @@ impl<'a> CheckInput<'a> {
             completion,
             tools: &[],
             cost: None,
+            prompt: None,
+            vars: &[],
         }
     }
 
     /// Adds the answer's estimated cost, for `max_cost`.
     pub fn with_cost(mut self, cost: Option<f64>) -> Self {
         self.cost = cost;
+        self
+    }
+
+    /// Adds the rendered prompt and the case's variables, which
+    /// `javascript` checks see as `context.prompt` and `context.vars`.
+    pub fn with_context(mut self, prompt: Option<&'a str>, vars: &'a [(&'a str, &'a str)]) -> Self {
+        self.prompt = prompt;
+        self.vars = vars;
         self
     }
 

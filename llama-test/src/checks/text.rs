@@ -139,6 +139,17 @@ pub fn word_count(output: &str, bounds: Bounds) -> CheckResult {
     )
 }
 
+/// The number of characters (Unicode scalar values) is within `bounds`.
+pub fn length(output: &str, bounds: Bounds) -> CheckResult {
+    let n = output.chars().count() as u64;
+    CheckResult::check(
+        "length",
+        bounds.contains(n),
+        format!("have {} characters", bounds.describe()),
+        format!("it has {n}"),
+    )
+}
+
 /// Lowercase openings that mark a refusal.
 const REFUSAL_PREFIXES: &[&str] = &[
     "sorry",

@@ -34,6 +34,9 @@ pub struct CallExpectation {
     pub name: String,
     /// A subset the arguments must contain (see [`is_subset`]).
     pub arguments: Option<Value>,
+    /// A name the request's tools do not declare is a FAIL rather than an
+    /// error (promptfoo suites cross every provider with every case).
+    pub undeclared_fails: bool,
 }
 
 impl CallExpectation {
@@ -42,6 +45,7 @@ impl CallExpectation {
         CallExpectation {
             name: name.into(),
             arguments: None,
+            undeclared_fails: false,
         }
     }
 
@@ -83,6 +87,19 @@ pub fn function_call(
     } else {
         let Some(tool) = tools.iter().find(|t| t.name == expected.name) else {
             let declared: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
+            if expected.undeclared_fails {
+                return CheckResult::check(
+                    NAME,
+                    false,
+                    expectation,
+                    format!(
+                        "the provider declares no tool `{}` (declared: {}); {}",
+                        expected.name,
+                        show_list(&declared),
+                        describe_answer(completion)
+                    ),
+                );
+            }
             return CheckResult::error(
                 NAME,
                 format!(
