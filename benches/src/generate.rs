@@ -162,7 +162,7 @@ pub fn llama_eval_source(n: usize, data_dir: &str, ignore: bool) -> String {
 /// [`llama_eval_source`].
 pub fn runtime_call_source(n: usize, data_dir: &str, ignore: bool) -> String {
     let mut src = String::from(
-        "use llama_test::__private::{AssertSpec, EvalRegistration, EvalSpec, FileSpec, inventory, run};\n",
+        "use llama_test::__private::{AssertSpec, Endpoint, EvalRegistration, EvalSpec, FileSpec, Sampling, inventory, run};\n",
     );
     for eval in evals(n) {
         let (name, model, prompt) = (eval.name(), eval.model(), eval.prompt());
@@ -209,10 +209,10 @@ fn {name}() {{
     static SPEC: EvalSpec = EvalSpec {{
         module_path: module_path!(), fn_name: "{name}", test_name: "{name}",
         case_name: None, model_suffix: None, manifest_dir: env!("CARGO_MANIFEST_DIR"),
-        package: env!("CARGO_PKG_NAME"), source_file: file!(), line: line!(), model: "{model}", endpoint: "native",
+        package: env!("CARGO_PKG_NAME"), source_file: file!(), line: line!(), model: "{model}", endpoint: Endpoint::Native,
         system: None, prompt: Some({prompt:?}), messages: None, images: &[],
-        temperature: {temperature}, top_p: None, top_k: None, max_tokens: None,
-        repetition_penalty: None, frequency_penalty: None, presence_penalty: None,
+        sampling: Sampling {{ temperature: {temperature}, top_p: None, top_k: None, max_tokens: None,
+            repetition_penalty: None, frequency_penalty: None, presence_penalty: None }},
         stream: false, tools: {tools}, tool_choice: None, json_schema: {json_schema}, extra_body: None,
         vars: &[], asserts: &[AssertSpec {{ kind: "{kind}", value: {value}, weight: 1.0, threshold: None }}],
         threshold: None, repeat: 1, min_pass: None, timeout_ms: None, mode: None,

@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod checks;
+pub mod choices;
 pub mod config_file;
 pub mod files;
 pub mod images;

@@ -10,6 +10,7 @@ use crate::errors::Errors;
 use crate::eval::{Case, Eval};
 use crate::files::JsonFile;
 use crate::keys::Spanned;
+use crate::tokens::{self, opt_f64, opt_int, opt_str};
 
 /// One generated test.
 struct Instance<'a> {
@@ -204,10 +205,12 @@ fn spec(
     let case_name = opt_str(instance.case.map(|c| c.label.as_str()));
     let model_suffix = opt_str(instance.model_suffix.as_deref());
     let model = &instance.model.value;
-    let endpoint = eval
-        .endpoint
-        .as_ref()
-        .map_or("native", |e| e.value.as_str());
+    let endpoint = tokens::endpoint(
+        krate,
+        eval.endpoint
+            .as_ref()
+            .map_or("native", |e| e.value.as_str()),
+    );
     let system = opt_str(eval.system.as_ref().map(|s| s.value.as_str()));
     let prompt = opt_str(eval.prompt.as_ref().map(|s| s.value.as_str()));
     let messages = opt_file(krate, eval.messages.as_ref());
@@ -221,13 +224,18 @@ fn spec(
         };
         quote!(#krate::__private::ImageSpec { source: #source, bytes: #bytes })
     });
-    let temperature = opt_f64(eval.temperature);
-    let top_p = opt_f64(eval.top_p);
-    let top_k = opt_int(eval.top_k.map(u64::from));
-    let max_tokens = opt_int(eval.max_tokens.map(u64::from));
-    let repetition_penalty = opt_f64(eval.repetition_penalty);
-    let frequency_penalty = opt_f64(eval.frequency_penalty.as_ref().map(|p| p.value));
-    let presence_penalty = opt_f64(eval.presence_penalty.as_ref().map(|p| p.value));
+    let sampling = tokens::sampling(
+        krate,
+        &tokens::SamplingValues {
+            temperature: eval.temperature,
+            top_p: eval.top_p,
+            top_k: eval.top_k,
+            max_tokens: eval.max_tokens,
+            repetition_penalty: eval.repetition_penalty,
+            frequency_penalty: eval.frequency_penalty.as_ref().map(|p| p.value),
+            presence_penalty: eval.presence_penalty.as_ref().map(|p| p.value),
+        },
+    );
     let stream = eval.stream;
     let tools = opt_file(krate, eval.tools.as_ref());
     let tool_choice = opt_str(eval.tool_choice.as_ref().map(|s| s.value.as_str()));
@@ -249,7 +257,7 @@ fn spec(
     let repeat = Literal::u32_unsuffixed(eval.repeat.unwrap_or(1));
     let min_pass = opt_f64(eval.min_pass.as_ref().map(|m| m.value));
     let timeout_ms = opt_int(eval.timeout_ms);
-    let mode = opt_str(eval.record.as_deref());
+    let mode = tokens::mode(krate, eval.record.as_deref());
     let grader = opt_str(eval.grader.as_ref().map(|g| g.value.as_str()));
     let allow_unlisted_model = eval.allow_unlisted_model;
     quote! {
@@ -269,13 +277,7 @@ fn spec(
             prompt: #prompt,
             messages: #messages,
             images: &[#(#images),*],
-            temperature: #temperature,
-            top_p: #top_p,
-            top_k: #top_k,
-            max_tokens: #max_tokens,
-            repetition_penalty: #repetition_penalty,
-            frequency_penalty: #frequency_penalty,
-            presence_penalty: #presence_penalty,
+            sampling: #sampling,
             stream: #stream,
             tools: #tools,
             tool_choice: #tool_choice,
@@ -314,25 +316,4 @@ fn opt_file(krate: &syn::Path, file: Option<&JsonFile>) -> TokenStream {
         }
     };
     quote!(::core::option::Option::Some(#krate::__private::FileSpec { path: #path, contents: #contents }))
-}
-
-fn opt_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-fn opt_f64(value: Option<f64>) -> TokenStream {
-    match value.map(Literal::f64_unsuffixed) {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-fn opt_int(value: Option<u64>) -> TokenStream {
-    match value.map(Literal::u64_unsuffixed) {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    }
 }

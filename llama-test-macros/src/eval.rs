@@ -6,6 +6,7 @@ use crate::assert::{self, Check};
 use crate::errors::Errors;
 use crate::files::{self, Image, JsonFile};
 use crate::keys::{self, Spanned};
+use llama_test_core::choices::{ENDPOINTS, MODES};
 
 /// Everything `#[llama_eval(...)]` declared.
 pub struct Eval {
@@ -82,8 +83,6 @@ impl Case {
     }
 }
 
-const ENDPOINTS: &[&str] = &["native", "compat"];
-const MODES: &[&str] = &["auto", "replay", "record", "live"];
 /// Keys that may appear more than once.
 const REPEATABLE: &[&str] = &["case", "assert"];
 

@@ -13,6 +13,7 @@ mod keys;
 mod names;
 mod promptfoo;
 mod rules;
+mod tokens;
 mod vars;
 
 use proc_macro::TokenStream;

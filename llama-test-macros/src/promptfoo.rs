@@ -12,6 +12,7 @@ use syn::LitStr;
 use llama_test_core::promptfoo::{self, Prompt, Suite};
 
 use crate::names::{case_label, model_suffix, sanitize};
+use crate::tokens::{self, opt_f64, opt_str};
 
 pub fn expand(input: TokenStream) -> TokenStream {
     let lit: LitStr = match syn::parse2(input) {
@@ -181,17 +182,18 @@ fn spec(
     let json_schema = inline(p.json_schema.as_deref());
     let tool_choice = opt_str(p.tool_choice.as_deref());
     let model = &p.id;
-    let temperature = opt_f64(p.temperature);
-    let top_p = opt_f64(p.top_p);
-    let max_tokens = match p.max_tokens {
-        Some(v) => {
-            let v = Literal::u32_unsuffixed(v);
-            quote!(::core::option::Option::Some(#v))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let frequency_penalty = opt_f64(p.frequency_penalty);
-    let presence_penalty = opt_f64(p.presence_penalty);
+    let sampling = tokens::sampling(
+        krate,
+        &tokens::SamplingValues {
+            temperature: p.temperature,
+            top_p: p.top_p,
+            max_tokens: p.max_tokens,
+            frequency_penalty: p.frequency_penalty,
+            presence_penalty: p.presence_penalty,
+            ..Default::default()
+        },
+    );
+    let endpoint = tokens::endpoint(krate, "native");
     let stream = p.stream;
     let vars = vars.iter().map(|(k, v)| {
         let v = promptfoo::var_text(v);
@@ -216,18 +218,12 @@ fn spec(
             source_file: ::core::file!(),
             line: ::core::line!(),
             model: #model,
-            endpoint: "native",
+            endpoint: #endpoint,
             system: ::core::option::Option::None,
             prompt: #prompt,
             messages: #messages,
             images: &[],
-            temperature: #temperature,
-            top_p: #top_p,
-            top_k: ::core::option::Option::None,
-            max_tokens: #max_tokens,
-            repetition_penalty: ::core::option::Option::None,
-            frequency_penalty: #frequency_penalty,
-            presence_penalty: #presence_penalty,
+            sampling: #sampling,
             stream: #stream,
             tools: #tools,
             tool_choice: #tool_choice,
@@ -244,19 +240,5 @@ fn spec(
             allow_unlisted_model: false,
             ignored: false,
         }
-    }
-}
-
-fn opt_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-fn opt_f64(value: Option<f64>) -> TokenStream {
-    match value.map(Literal::f64_unsuffixed) {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
     }
 }

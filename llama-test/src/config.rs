@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_BASE_URL: &str = "https://api.llama.com";
 
 /// The mode names, as `LLAMA_TEST_MODE` and `record = "..."` take them.
-pub const MODES: &[&str] = &["auto", "replay", "record", "live"];
+pub use llama_test_core::choices::MODES;
 
 /// How a test gets its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

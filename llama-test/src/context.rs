@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::__private::EvalSpec;
 use crate::client::{Client, ClientConfig};
 use crate::completion::Completion;
 use crate::config::Mode;
@@ -18,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::fixtures::{FinishOutcome, FixtureSession, TestMeta, fixture_name, fixture_path};
 use crate::request::ChatRequest;
 use crate::settings::Settings;
+use crate::spec::EvalSpec;
 
 /// Names and settings of the running test.
 #[derive(Debug)]
@@ -69,7 +69,7 @@ impl TestContext {
     /// `allow_unlisted_model`) and opens its fixture session.
     pub fn for_spec(spec: &EvalSpec) -> Result<Self> {
         let mode = match spec.mode {
-            Some(m) => Mode::parse(m, "the `record` attribute key")?,
+            Some(mode) => mode,
             None => Settings::get()?.mode,
         };
         let root = Settings::get()?.fixture_root(std::path::Path::new(spec.manifest_dir));
@@ -162,7 +162,7 @@ impl TestContext {
             && unused > 0
             && all_succeeded
         {
-            crate::runtime::notice(&format!(
+            crate::notice::notice(&format!(
                 "llama-test: {} left {unused} recorded interaction(s) unused; re-record it with:\n  {}",
                 self.info.test_path,
                 self.session.meta().rerecord_command()

@@ -119,13 +119,16 @@ pub mod exchange;
 pub mod fixtures;
 pub mod guide;
 pub mod images;
+mod notice;
 mod output;
 mod output_asserts;
+mod prepare;
 pub mod pricing;
 pub mod progress;
 pub mod providers;
 pub mod records;
 pub mod request;
+mod runner;
 mod runtime;
 pub mod settings;
 #[cfg(feature = "sim")]

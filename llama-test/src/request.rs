@@ -258,7 +258,7 @@ pub struct JsonSchemaFormat {
 /// Every field is `None` by default, which leaves it out of the body so the
 /// API's own default applies; an option the endpoint does not take is an
 /// [`Error::InvalidRequest`], not a silent drop.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Sampling {
     /// Sampling temperature; `0.0` is the most deterministic.
     pub temperature: Option<f64>,

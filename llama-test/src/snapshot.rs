@@ -153,7 +153,7 @@ pub fn snapshot_guard(out: &Output, name: &str, assert: impl FnOnce()) {
         } else {
             "has no accepted snapshot yet (none is written from a live answer)"
         };
-        crate::runtime::notice(&format!(
+        crate::notice::notice(&format!(
             "llama-test: snapshot `{name}` {what}; not failing in live mode \
              (snapshots compare recorded answers)"
         ));

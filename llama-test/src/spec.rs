@@ -1,242 +1,117 @@
-//! Turns what `#[llama_eval]` declared ([`EvalSpec`]) into a [`ChatRequest`].
-//!
-//! The macro already checked keys, files and the model at compile time; this
-//! still validates everything, because the same path serves hand-written
-//! specs and a file may be valid JSON of the wrong shape.
+//! What an eval declared: the static [`EvalSpec`] `#[llama_eval]` and
+//! `promptfoo_suite!` generate for each test, and its parts. The macro
+//! checked every value at compile time and wrote typed values ([`Endpoint`],
+//! [`Sampling`], [`Mode`]), so only files and checks are parsed at run time
+//! ([`crate::prepare`]).
 
-use serde_json::Value;
+use crate::config::Mode;
+use crate::request::{Endpoint, Sampling};
 
-use crate::__private::{EvalSpec, FileSpec};
-use crate::checks::Assertion;
-use crate::error::{Error, Result};
-use crate::request::{
-    ChatRequest, ContentPart, Endpoint, JsonSchemaFormat, Message, Role, Tool, ToolChoice,
-};
-use crate::template::{render, render_json};
-
-/// The `FileSpec::path` of inline JSON.
-const INLINE: &str = "<inline>";
-
-/// Builds the subject request of an eval.
-fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
-    let vars = spec.vars;
-    let mut request = ChatRequest::new(spec.model);
-    request.endpoint = Endpoint::parse(spec.endpoint)?;
-
-    if let Some(system) = spec.system {
-        request
-            .messages
-            .push(Message::system(render(system, vars, "system")?));
-    }
-    if let Some(file) = &spec.messages {
-        request.messages.extend(messages_from_file(file, vars)?);
-    }
-    if let Some(prompt) = spec.prompt {
-        request
-            .messages
-            .push(Message::user(render(prompt, vars, "prompt")?));
-    }
-    if !spec.images.is_empty() {
-        attach_images(&mut request, spec)?;
-    }
-
-    let s = &mut request.sampling;
-    s.temperature = spec.temperature;
-    s.top_p = spec.top_p;
-    s.top_k = spec.top_k;
-    s.max_tokens = spec.max_tokens;
-    s.repetition_penalty = spec.repetition_penalty;
-    s.frequency_penalty = spec.frequency_penalty;
-    s.presence_penalty = spec.presence_penalty;
-    request.stream = spec.stream;
-
-    if let Some(file) = &spec.tools {
-        request.tools = Tool::list_from_json(&parse_json(file)?, file.path)?;
-    }
-    request.tool_choice = spec.tool_choice.map(ToolChoice::parse);
-    if let Some(file) = &spec.json_schema {
-        request.response_format = Some(json_schema_format(file)?);
-    }
-    if let Some(text) = spec.extra_body {
-        request.extra_body = Some(extra_body(text)?);
-    }
-    if request.messages.is_empty() {
-        return Err(Error::Config(format!(
-            "{}: the eval sends no messages; set `prompt`, `system` or `messages`",
-            spec.fn_name
-        )));
-    }
-    Ok(request)
+/// A file the macro read at compile time (or an inline JSON value).
+#[derive(Debug, Clone, Copy)]
+pub struct FileSpec {
+    /// The path as written in the attribute, relative to `CARGO_MANIFEST_DIR`,
+    /// or `"<inline>"` for an inline value.
+    pub path: &'static str,
+    /// The file's text (the macro embeds it with `include_str!`).
+    pub contents: &'static str,
 }
 
-/// What a test sends and checks, built once from its spec: by the
-/// dispatcher when it prefetches the test, else by the test itself.
-pub struct Prepared {
-    /// The subject request.
-    pub request: ChatRequest,
-    /// The declared checks, parsed (regexes and schemas compiled).
-    pub assertions: Vec<Assertion>,
+/// One `image = ...` / `images = [...]` entry.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageSpec {
+    /// The path or URL as written.
+    pub source: &'static str,
+    /// The bytes of a local file (embedded with `include_bytes!`); `None` for URLs.
+    pub bytes: Option<&'static [u8]>,
 }
 
-/// Builds the request and parses the checks; either failing is the test's
-/// error, raised before anything is sent.
-pub fn prepare(spec: &EvalSpec) -> Result<Prepared> {
-    Ok(Prepared {
-        request: build_request(spec)?,
-        assertions: assertions(spec)?,
-    })
+/// One check inside `assert(...)`.
+#[derive(Debug, Clone, Copy)]
+pub struct AssertSpec {
+    /// The key as written, e.g. `contains`, `not_icontains`, `is_json`.
+    pub kind: &'static str,
+    /// The value as JSON text: `"\"quantum\""`, `"5"`, `"[\"a\",\"b\"]"`,
+    /// `"null"` for a bare flag, or an object for `key(value = .., ...)`.
+    pub value: &'static str,
+    /// Weight in the aggregate score. Default 1.0.
+    pub weight: f64,
+    /// Per-check threshold (similarity metrics, rubric score).
+    pub threshold: Option<f64>,
 }
 
-/// Parses the declared `assert(...)` checks, with the case's variables.
-fn assertions(spec: &EvalSpec) -> Result<Vec<Assertion>> {
-    spec.asserts
-        .iter()
-        .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, spec.vars))
-        .collect()
+/// Everything the attribute declared for one generated test.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalSpec {
+    /// `module_path!()` where the generated test fn lives.
+    pub module_path: &'static str,
+    /// The user's function name.
+    pub fn_name: &'static str,
+    /// The generated test fn's own name (equals `fn_name` for a single test).
+    pub test_name: &'static str,
+    /// The case label (`case_1_nyc`) when the attribute had cases.
+    pub case_name: Option<&'static str>,
+    /// The model suffix (`llama_3_3_70b_instruct`) when it had `models = [..]`.
+    pub model_suffix: Option<&'static str>,
+    /// `env!("CARGO_MANIFEST_DIR")` of the crate holding the test.
+    pub manifest_dir: &'static str,
+    /// `env!("CARGO_PKG_NAME")` of the crate holding the test, for the
+    /// re-record command.
+    pub package: &'static str,
+    /// `file!()` and `line!()` of the attribute.
+    pub source_file: &'static str,
+    /// The attribute's line in `source_file`.
+    pub line: u32,
+    /// The model id as written (promptfoo ids accepted).
+    pub model: &'static str,
+    /// Meta's native format or its OpenAI-compatible endpoint.
+    pub endpoint: Endpoint,
+    /// `system = "..."`: the system message.
+    pub system: Option<&'static str>,
+    /// `prompt = "..."`: the user message, after any `messages`.
+    pub prompt: Option<&'static str>,
+    /// `messages = "file.json"`: a chat history sent first.
+    pub messages: Option<FileSpec>,
+    /// `image`/`images`: attached to the user message.
+    pub images: &'static [ImageSpec],
+    /// Temperature, top_p, max_tokens, penalties, as declared.
+    pub sampling: Sampling,
+    /// `stream = true`: ask for server-sent events.
+    pub stream: bool,
+    /// `tools = "file.json"`: the tool definitions.
+    pub tools: Option<FileSpec>,
+    /// `tool_choice`: `auto`, `required`, `none` or a function name.
+    pub tool_choice: Option<&'static str>,
+    /// `json_schema = "file.json"`: the structured-output schema.
+    pub json_schema: Option<FileSpec>,
+    /// `extra_body = r#"{...}"#`: a JSON object merged into the request body.
+    pub extra_body: Option<&'static str>,
+    /// The case's variables, for `{{var}}` templating.
+    pub vars: &'static [(&'static str, &'static str)],
+    /// The checks of `assert(...)`, in order.
+    pub asserts: &'static [AssertSpec],
+    /// Test-level threshold on the weighted score.
+    pub threshold: Option<f64>,
+    /// Samples to take. Default 1.
+    pub repeat: u32,
+    /// Pass-rate gate for `repeat`. Default 1.0.
+    pub min_pass: Option<f64>,
+    /// `timeout_ms`: the per-request timeout.
+    pub timeout_ms: Option<u64>,
+    /// Per-test mode override (`record = "..."`).
+    pub mode: Option<Mode>,
+    /// Grader model for `llm_rubric`.
+    pub grader: Option<&'static str>,
+    /// Send a model id the catalogue does not know.
+    pub allow_unlisted_model: bool,
+    /// The test carries `#[ignore]`, so libtest runs it only under
+    /// `--ignored`/`--include-ignored` (the prefetch must know).
+    pub ignored: bool,
 }
 
-/// `extra_body`: a JSON object, passed through verbatim.
-fn extra_body(text: &str) -> Result<serde_json::Map<String, Value>> {
-    llama_test_core::providers::parse_extra_body(text).map_err(Error::Config)
-}
+/// Link-time registry entry, so the runtime can see every eval in the test
+/// binary before any of them runs (for concurrent dispatch).
+#[derive(Debug)]
+pub struct EvalRegistration(pub &'static EvalSpec);
 
-/// Parses a file the macro embedded; errors name it.
-fn parse_json(file: &FileSpec) -> Result<Value> {
-    llama_test_core::files::parse_json(file.contents)
-        .map_err(|e| Error::Config(format!("{}: invalid JSON: {e}", file.path)))
-}
-
-/// `json_schema = "file.json"`: the schema itself, or an already wrapped
-/// `{name, schema}` object. The name defaults to the file stem.
-fn json_schema_format(file: &FileSpec) -> Result<JsonSchemaFormat> {
-    let path = (file.path != INLINE).then_some(file.path);
-    let read = llama_test_core::files::json_schema(parse_json(file)?, path)
-        .map_err(|e| Error::Config(format!("{}: {e}", file.path)))?;
-    Ok(JsonSchemaFormat {
-        name: read.name,
-        schema: read.schema,
-    })
-}
-
-/// Parses a chat file with the parser the macro ran on it at compile time,
-/// after rendering `{{var}}` in every string.
-pub fn messages_from_file(file: &FileSpec, vars: &[(&str, &str)]) -> Result<Vec<Message>> {
-    let value = render_json(&parse_json(file)?, vars, file.path)?;
-    let messages = llama_test_core::files::messages(&value)
-        .map_err(|e| Error::Config(format!("{}: {e}", file.path)))?;
-    Ok(messages.into_iter().map(message_from_read).collect())
-}
-
-fn message_from_read(read: llama_test_core::files::Message) -> Message {
-    use llama_test_core::files::{Part, Role as Read};
-    Message {
-        role: match read.role {
-            Read::System => Role::System,
-            Read::User => Role::User,
-            Read::Assistant => Role::Assistant,
-            Read::Tool => Role::Tool,
-        },
-        content: read
-            .content
-            .into_iter()
-            .map(|part| match part {
-                Part::Text(text) => ContentPart::Text(text),
-                Part::ImageUrl(url) => ContentPart::ImageUrl(url),
-            })
-            .collect(),
-        tool_calls: read
-            .tool_calls
-            .into_iter()
-            .map(|c| crate::ToolCall::from_wire(c.id, c.name, c.arguments))
-            .collect(),
-        tool_call_id: read.tool_call_id,
-    }
-}
-
-/// Adds the declared images to the last user message (or a new one).
-fn attach_images(request: &mut ChatRequest, spec: &EvalSpec) -> Result<()> {
-    let urls = spec
-        .images
-        .iter()
-        .map(|image| match image.bytes {
-            Some(bytes) => crate::images::image_url_from_bytes(bytes, image.source),
-            None => Ok(image.source.to_owned()),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let index = match request.messages.iter().rposition(|m| m.role == Role::User) {
-        Some(i) => i,
-        None => {
-            request.messages.push(Message {
-                role: Role::User,
-                content: Vec::new(),
-                tool_calls: Vec::new(),
-                tool_call_id: None,
-            });
-            request.messages.len() - 1
-        }
-    };
-    request.messages[index]
-        .content
-        .extend(urls.into_iter().map(ContentPart::ImageUrl));
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn chat(contents: &'static str) -> Result<Vec<Message>> {
-        messages_from_file(
-            &FileSpec {
-                path: "tests/data/chat.json",
-                contents,
-            },
-            &[("city", "Paris")],
-        )
-    }
-
-    /// OpenAI clients send `"image_url": "https://..."` as well as
-    /// `{"url": ...}`; the macro accepted the string form at compile time
-    /// and this used to refuse it at run time.
-    #[test]
-    fn a_plain_string_image_url_is_an_image_part() {
-        let messages = chat(
-            r#"[{"role": "user", "content": [
-                {"type": "text", "text": "What is in {{city}}?"},
-                {"type": "image_url", "image_url": "https://example.com/cat.png"},
-                {"type": "image_url", "image_url": {"url": "https://example.com/dog.png"}}]}]"#,
-        )
-        .unwrap();
-        assert_eq!(
-            messages[0].content,
-            [
-                ContentPart::Text("What is in Paris?".into()),
-                ContentPart::ImageUrl("https://example.com/cat.png".into()),
-                ContentPart::ImageUrl("https://example.com/dog.png".into()),
-            ]
-        );
-    }
-
-    #[test]
-    fn chat_errors_name_the_file_and_the_message() {
-        let err = chat(r#"[{"role": "usr", "content": "hi"}]"#).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "tests/data/chat.json: [0]: unknown role `usr`; \
-             did you mean `user`?; expected one of: `system`, `user`, `assistant`, `tool`"
-        );
-        let err = chat("[1,]").unwrap_err().to_string();
-        assert!(
-            err.contains("tests/data/chat.json: invalid JSON: line 1, column 4"),
-            "{err}"
-        );
-        let history = chat(
-            r#"[{"role": "assistant", "tool_calls": [{"id": "c1",
-                "function": {"name": "f", "arguments": "{}"}}]},
-                {"role": "tool", "tool_call_id": "c1", "content": "42"}]"#,
-        )
-        .unwrap();
-        assert_eq!(history[0].tool_calls[0].name, "f");
-        assert_eq!(history[1].tool_call_id.as_deref(), Some("c1"));
-    }
-}
+inventory::collect!(EvalRegistration);

@@ -323,7 +323,7 @@ where
 fn warn_once(path: &std::path::Path, error: &std::io::Error) {
     static WARNED: std::sync::Once = std::sync::Once::new();
     WARNED.call_once(|| {
-        crate::runtime::notice(&format!(
+        crate::notice::notice(&format!(
             "llama-test: the shared rate-limit state {} is unusable ({error}); this process \
              limits itself. Set {} to a writable directory, or {}=0",
             path.display(),
@@ -425,7 +425,7 @@ fn progress_notice(quota: &Quota, limiter: &PoolLimiter, wait: Duration, reason:
         }
         *last = Some(Instant::now());
     }
-    crate::runtime::notice(&format!(
+    crate::notice::notice(&format!(
         "llama-test: waiting {:.0} s for the rate limit of {}: {reason}",
         wait.as_secs_f64().ceil(),
         quota.describe()
@@ -460,7 +460,7 @@ pub(crate) async fn refused(
         lock(&limiter.window).rpm = shrunk.1;
     }
     if let Some(s) = shrunk.0 {
-        crate::runtime::notice(&format!(
+        crate::notice::notice(&format!(
             "llama-test: {} keeps answering 429; lowering its quota from {} to {} requests/min",
             quota.pool.describe(),
             if s.from >= UNLIMITED {

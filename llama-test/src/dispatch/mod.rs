@@ -38,10 +38,10 @@ use tokio::sync::Semaphore;
 pub(crate) use prefetch::Prefetched;
 pub(crate) use registry::Pending;
 
-use crate::__private::{EvalRegistration, EvalSpec};
 use crate::context::libtest_path;
 use crate::error::Result;
 use crate::settings::Settings;
+use crate::spec::{EvalRegistration, EvalSpec};
 use filter::Selection;
 use registry::Registry;
 

@@ -6,11 +6,11 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::__private::EvalSpec;
 use crate::completion::Completion;
 use crate::context::TestContext;
 use crate::error::{Error, Result};
-use crate::spec::Prepared;
+use crate::prepare::Prepared;
+use crate::spec::EvalSpec;
 
 /// One test's context and the answers already fetched for it.
 pub(crate) struct Prefetched {
@@ -40,7 +40,7 @@ pub(crate) async fn fetch(spec: &'static EvalSpec) -> Result<Prefetched> {
     // A request that cannot be built, or checks that cannot be parsed, fail
     // the same way in the test thread, which then reports it; nothing is
     // sent (or paid for) here.
-    let prepared = crate::spec::prepare(spec).ok();
+    let prepared = crate::prepare::prepare(spec).ok();
     if let Some(prepared) = &prepared {
         crate::progress::expect(context.info.mode, spec.repeat.max(1) as usize);
         for _ in 0..spec.repeat.max(1) {

@@ -125,7 +125,9 @@ mod tests {
         let registry = Registry::default();
         registry.queue("a".into());
         assert!(registry.take("a").is_none(), "queued: the test runs itself");
-        let slot = Arc::clone(&window).try_acquire_owned().expect("a free slot");
+        let slot = Arc::clone(&window)
+            .try_acquire_owned()
+            .expect("a free slot");
         let started = registry.start("a", slot, || {
             rt.spawn(async { Err(crate::error::Error::Config("never".into())) })
         });
@@ -141,7 +143,9 @@ mod tests {
         let window = Arc::new(Semaphore::new(1));
         let registry = Registry::default();
         registry.queue("b".into());
-        let slot = Arc::clone(&window).try_acquire_owned().expect("a free slot");
+        let slot = Arc::clone(&window)
+            .try_acquire_owned()
+            .expect("a free slot");
         assert!(registry.start("b", slot, || {
             rt.spawn(async { Err(crate::error::Error::Config("no context".into())) })
         }));

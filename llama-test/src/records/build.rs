@@ -6,12 +6,12 @@ use super::record::{
     Answer, Call, CheckRecord, RECORD_VERSION, Record, RecordedMessage, RecordedToolCall,
     TokenUsage,
 };
-use crate::__private::EvalSpec;
 use crate::checks::Report;
 use crate::completion::Completion;
 use crate::context::{TestContext, libtest_path};
 use crate::excerpt::trim_chars;
 use crate::request::{ChatRequest, ContentPart};
+use crate::spec::EvalSpec;
 
 /// How much of each request message a record keeps.
 const MESSAGE_CHARS: usize = 2_000;
@@ -27,13 +27,9 @@ pub(super) fn base(spec: &EvalSpec, context: Option<&TestContext>) -> Record {
         Some(c) => c.info.mode.as_str().to_owned(),
         None => spec
             .mode
-            .map(str::to_owned)
-            .or_else(|| {
-                crate::settings::Settings::get()
-                    .ok()
-                    .map(|s| s.mode.as_str().to_owned())
-            })
-            .unwrap_or_else(|| "unknown".to_owned()),
+            .or_else(|| crate::settings::Settings::get().ok().map(|s| s.mode))
+            .map_or("unknown", |m| m.as_str())
+            .to_owned(),
     };
     Record {
         version: RECORD_VERSION,

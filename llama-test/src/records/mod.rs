@@ -43,12 +43,12 @@ pub use record::{
 pub use run_dir::{RECORDS_ENV, RUN_DIR_ENV, rfc3339, run_id, runs_root, target_dir};
 pub use writer::{enabled, path};
 
-use crate::__private::EvalSpec;
 use crate::checks::{Report, Verdict};
 use crate::completion::Completion;
 use crate::context::TestContext;
 use crate::error::Error;
 use crate::request::ChatRequest;
+use crate::spec::EvalSpec;
 
 /// Records one finished sample.
 pub(crate) fn sample(

@@ -41,7 +41,7 @@ fn open() -> Option<Writer> {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(message) => {
-            crate::runtime::notice(&format!("llama-test: no result records: {message}"));
+            crate::notice::notice(&format!("llama-test: no result records: {message}"));
             return None;
         }
     };
@@ -53,7 +53,7 @@ fn open() -> Option<Writer> {
             path,
         }),
         Err(e) => {
-            crate::runtime::notice(&format!(
+            crate::notice::notice(&format!(
                 "llama-test: cannot write result records to {}: {e}; set {}=<dir> to write them \
                  elsewhere, or {}=0 to turn them off",
                 path.display(),
@@ -100,7 +100,7 @@ pub fn append(mut record: Record) {
     if let Err(e) = file.write_all(line.as_bytes()) {
         static SAID: OnceLock<()> = OnceLock::new();
         SAID.get_or_init(|| {
-            crate::runtime::notice(&format!(
+            crate::notice::notice(&format!(
                 "llama-test: cannot append to {}: {e}",
                 writer.path.display()
             ))

@@ -5,7 +5,7 @@
 //! The evals are `#[ignore]`d: they exist for the registry checks below, not
 //! to call a model.
 
-use llama_test::__private::{EvalRegistration, EvalSpec, inventory};
+use llama_test::__private::{Endpoint, EvalRegistration, EvalSpec, Mode, inventory};
 use llama_test::{Output, llama_eval};
 
 #[llama_eval(
@@ -124,11 +124,14 @@ fn a_single_eval_registers_its_spec_under_the_function_name() {
         ]
     );
     // Defaults for everything the attribute left out.
-    assert_eq!((s.endpoint, s.stream, s.repeat), ("native", false, 1));
+    assert_eq!(
+        (s.endpoint, s.stream, s.repeat),
+        (Endpoint::Native, false, 1)
+    );
     assert!(s.images.is_empty() && s.vars.is_empty());
     assert!(s.messages.is_none() && s.tools.is_none() && s.json_schema.is_none());
     assert_eq!(
-        (s.temperature, s.min_pass, s.mode, s.grader),
+        (s.sampling.temperature, s.min_pass, s.mode, s.grader),
         (None, None, None, None)
     );
     assert!(!s.allow_unlisted_model);
@@ -218,18 +221,26 @@ fn every_option_reaches_the_spec() {
         schema.contents.as_bytes(),
         data_file("product_review.schema.json")
     );
-    assert_eq!(s.endpoint, "compat");
+    assert_eq!(s.endpoint, Endpoint::Compat);
     assert_eq!(
-        (s.temperature, s.top_p, s.max_tokens),
+        (
+            s.sampling.temperature,
+            s.sampling.top_p,
+            s.sampling.max_tokens
+        ),
         (Some(1.0), Some(0.9), Some(256))
     );
     assert_eq!(
-        (s.frequency_penalty, s.presence_penalty),
+        (s.sampling.frequency_penalty, s.sampling.presence_penalty),
         (Some(0.5), Some(-0.5))
     );
     let native = spec("native_options");
     assert_eq!(
-        (native.top_k, native.repetition_penalty, native.extra_body),
+        (
+            native.sampling.top_k,
+            native.sampling.repetition_penalty,
+            native.extra_body,
+        ),
         (Some(40), Some(1.1), Some(r#"{"user": "evals"}"#))
     );
     assert!(s.stream);
@@ -237,7 +248,7 @@ fn every_option_reaches_the_spec() {
         (s.threshold, s.repeat, s.min_pass, s.timeout_ms),
         (Some(0.75), 5, Some(0.8), Some(30000))
     );
-    assert_eq!(s.mode, Some("replay"));
+    assert_eq!(s.mode, Some(Mode::Replay));
     assert_eq!(s.grader, Some("Llama-4-Maverick-17B-128E-Instruct-FP8"));
 }
 
