@@ -252,6 +252,20 @@ fn spec(
     let mode = opt_str(eval.record.as_deref());
     let grader = opt_str(eval.grader.as_ref().map(|g| g.value.as_str()));
     let allow_unlisted_model = eval.allow_unlisted_model;
+    let agent = match &eval.agent {
+        Some(agent) => {
+            let tools = &agent.tools;
+            let max_steps = Literal::usize_unsuffixed(agent.max_steps as usize);
+            let then = opt_str(agent.then_tool_choice.as_ref().map(|c| c.value.as_str()));
+            // The path keeps its spans, so a wrong type is reported on it.
+            quote!(::core::option::Option::Some(#krate::__private::AgentSpec {
+                max_steps: #max_steps,
+                tools: #tools,
+                then_tool_choice: #then,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #krate::__private::EvalSpec {
             module_path: ::core::module_path!(),
@@ -289,6 +303,7 @@ fn spec(
             timeout_ms: #timeout_ms,
             mode: #mode,
             grader: #grader,
+            agent: #agent,
             allow_unlisted_model: #allow_unlisted_model,
             ignored: #ignored,
         }

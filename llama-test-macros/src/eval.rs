@@ -54,6 +54,8 @@ pub struct Eval {
     pub allow_unlisted_model: bool,
     /// `crate = "..."`; `None` means `::llama_test`.
     pub krate: Option<syn::Path>,
+    /// `agent(...)`: run the tool loop.
+    pub agent: Option<crate::agent::Agent>,
 }
 
 /// One `case(...)`.
@@ -143,6 +145,7 @@ impl Eval {
             grader: None,
             allow_unlisted_model: false,
             krate: None,
+            agent: None,
         }
     }
 
@@ -194,6 +197,7 @@ impl Eval {
                 self.allow_unlisted_model = keys::flag(arg, errors).unwrap_or(false);
             }
             "crate" => self.krate = read_crate_path(arg, errors),
+            "agent" => self.agent = crate::agent::parse(arg, errors),
             _ => keys::unknown_key(arg, errors),
         }
     }

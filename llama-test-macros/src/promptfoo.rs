@@ -246,6 +246,7 @@ fn spec(
             timeout_ms: ::core::option::Option::None,
             mode: ::core::option::Option::None,
             grader: ::core::option::Option::None,
+            agent: ::core::option::Option::None,
             allow_unlisted_model: false,
             ignored: false,
         }

@@ -10,6 +10,7 @@ use super::similarity::{
     DEFAULT_BLEU_THRESHOLD, DEFAULT_LEVENSHTEIN_THRESHOLD, DEFAULT_ROUGE_THRESHOLD,
 };
 use super::tools::CallExpectation;
+use super::trajectory_assert::{self, TrajectoryCheck};
 use super::value::{self, ValueResult};
 use super::{Bounds, CheckResult};
 use crate::error::{Error, Result};
@@ -76,6 +77,8 @@ pub(super) enum Check {
         exact: bool,
     },
     LlmRubric(Rubric),
+    /// A check of the agent loop's trajectory.
+    Trajectory(TrajectoryCheck),
     /// A malformed assertion kept so it is reported as an error with the rest.
     Invalid(String),
 }
@@ -83,7 +86,8 @@ pub(super) enum Check {
 impl Assertion {
     /// Parses one assertion. `value` is `null` for a bare flag. `weight` must
     /// be finite and ≥ 0 (0 makes the check informational). `threshold` is
-    /// accepted only by `levenshtein`, `rouge_n`, `bleu` and `llm_rubric`.
+    /// accepted only by `levenshtein`, `rouge_n`, `bleu`, `tool_call_f1` and
+    /// `llm_rubric`.
     ///
     /// Errors ([`Error::Config`]) name the key and what was expected; an
     /// unknown key lists the accepted ones with a did-you-mean.
@@ -222,6 +226,9 @@ fn parse_check(kind: &kinds::Kind, value: &Value, threshold: Option<f64>) -> Val
         ));
     }
     let base = kind.name;
+    if let Some(parsed) = trajectory_assert::parse(base, value, threshold) {
+        return parsed.map(Check::Trajectory);
+    }
     Ok(match base {
         "contains" => Check::Contains(value::text(value)?),
         "icontains" => Check::IContains(value::text(value)?),

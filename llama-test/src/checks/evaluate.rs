@@ -119,6 +119,7 @@ fn deterministic(check: &Check, negated: bool, input: &CheckInput<'_>) -> CheckR
             tools::tool_call_count(completion, name.as_deref(), *bounds)
         }
         Check::ToolCallOrder { names, exact } => tools::tool_call_order(completion, names, *exact),
+        Check::Trajectory(check) => super::trajectory_assert::evaluate(check, input),
         Check::LlmRubric(_) => CheckResult::error("llm_rubric", "llm_rubric needs a grader"),
         Check::Invalid(message) => CheckResult::error("invalid", message.clone()),
     }
