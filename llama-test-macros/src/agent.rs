@@ -3,8 +3,6 @@
 //! `fn() -> llama_test::ToolRegistry` (rustc checks its type, spanned on
 //! the path); the other items are literals checked here.
 
-use proc_macro2::TokenStream;
-
 use crate::args::{Arg, ArgBody, ValueKind};
 use crate::errors::Errors;
 use crate::keys::{self, Spanned};
@@ -23,8 +21,6 @@ pub struct Agent {
     pub max_steps: u64,
     /// `tool_choice` on turns 2, 3, ...
     pub then_tool_choice: Option<Spanned<String>>,
-    /// The whole `agent(...)` item, for errors across keys.
-    pub tokens: TokenStream,
 }
 
 /// llama-test's `agent::DEFAULT_MAX_STEPS`.
@@ -78,7 +74,6 @@ pub fn parse(arg: &Arg, errors: &mut Errors) -> Option<Agent> {
         tools: tools?,
         max_steps: max_steps.unwrap_or(DEFAULT_MAX_STEPS),
         then_tool_choice,
-        tokens: arg.tokens.clone(),
     })
 }
 
@@ -128,15 +123,19 @@ fn steps(item: &Arg, errors: &mut Errors) -> Option<u64> {
 pub fn check(eval: &crate::eval::Eval, errors: &mut Errors) {
     let declared = eval.given.iter().any(|g| g == "tools");
     let names: Vec<&str> = eval.tool_names.iter().map(String::as_str).collect();
-    let given_agent = eval.given.iter().any(|g| g == "agent");
-    if let Some(agent) = &eval.agent {
-        if !declared {
-            errors.push(
-                &agent.tokens,
-                "`agent(...)` needs the tool definitions the model sees: add \
-                 `tools = \"tests/data/tools.json\"` (each tool needs an implementation in the registry)",
-            );
-        }
+    let given_agent = eval.agent_tokens.is_some();
+    if let Some(tokens) = &eval.agent_tokens
+        && !declared
+    {
+        errors.push(
+            tokens,
+            "`agent(...)` needs the tool definitions the model sees: add \
+             `tools = \"tests/data/tools.json\"` (each tool needs an implementation in the registry)",
+        );
+    }
+    if let Some(agent) = &eval.agent
+        && declared
+    {
         if let Some(choice) = &agent.then_tool_choice {
             let modes = ["auto", "required", "none"];
             if !modes.contains(&choice.value.as_str()) && !names.contains(&choice.value.as_str()) {

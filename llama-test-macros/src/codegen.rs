@@ -2,7 +2,7 @@
 //! `EvalSpec`, an inventory registration and a call to `__private::run`.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ItemFn;
 
 use crate::body::{Attrs, Body, Input};
@@ -42,6 +42,15 @@ pub fn generate(
     } = attrs;
     // The runtime's prefetch honours `--ignored`, so it must know.
     let ignored = test_only.iter().any(|a| a.path().is_ident("ignore"));
+    // Outside the `#[test]` fns, so `cargo build`/`check` report a registry
+    // of the wrong type too, on the path.
+    let registry_check = eval.agent.as_ref().map(|agent| {
+        let tools = &agent.tools;
+        quote_spanned!(syn::spanned::Spanned::span(tools)=>
+            #(#cfg)*
+            const _: fn() -> #krate::ToolRegistry = #tools;
+        )
+    });
 
     if !grouped {
         let instance = &instances[0];
@@ -60,6 +69,7 @@ pub fn generate(
         );
         let name = &item.sig.ident;
         return Some(quote! {
+            #registry_check
             #(#cfg)*
             #(#other)*
             #(#test_only)*
@@ -101,6 +111,7 @@ pub fn generate(
     let mut kept = item.clone();
     kept.attrs = cfg.iter().chain(other).cloned().collect();
     Some(quote! {
+        #registry_check
         #[allow(dead_code)]
         #kept
 

@@ -56,6 +56,8 @@ pub struct Eval {
     pub krate: Option<syn::Path>,
     /// `agent(...)`: run the tool loop.
     pub agent: Option<crate::agent::Agent>,
+    /// The `agent(...)` item, valid or not, for errors across keys.
+    pub agent_tokens: Option<proc_macro2::TokenStream>,
 }
 
 /// One `case(...)`.
@@ -146,6 +148,7 @@ impl Eval {
             allow_unlisted_model: false,
             krate: None,
             agent: None,
+            agent_tokens: None,
         }
     }
 
@@ -197,7 +200,10 @@ impl Eval {
                 self.allow_unlisted_model = keys::flag(arg, errors).unwrap_or(false);
             }
             "crate" => self.krate = read_crate_path(arg, errors),
-            "agent" => self.agent = crate::agent::parse(arg, errors),
+            "agent" => {
+                self.agent_tokens = Some(arg.tokens.clone());
+                self.agent = crate::agent::parse(arg, errors);
+            }
             _ => keys::unknown_key(arg, errors),
         }
     }
