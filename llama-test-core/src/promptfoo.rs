@@ -218,6 +218,11 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "latency",
     "function-call",
     "llm-rubric",
+    "trajectory:tool-used",
+    "trajectory:tool-sequence",
+    "trajectory:tool-args-match",
+    "trajectory:step-count",
+    "tool-call-f1",
 ];
 
 /// Parses a config. `read` loads a `file://` path relative to the config's
@@ -438,6 +443,13 @@ fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
         "finish-reason" => "stop_reason",
         "function-call" => "function_call",
         "llm-rubric" => "llm_rubric",
+        "tool-call-f1" => "tool_call_f1",
+        _ if base.starts_with("trajectory:") => {
+            let (kind, mapped) = crate::promptfoo_trajectory::map(base, value)
+                .map_err(|e| at(&raw.kind, format!("`{written}`: {e}")))?;
+            value = mapped;
+            kind
+        }
         "latency" => {
             // promptfoo: `threshold` is the maximum in milliseconds.
             let ms = threshold.take().or_else(|| value.as_f64());
