@@ -83,7 +83,6 @@ fn only(map: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::promptfoo::parse;
 
     fn checks(assertions: &str) -> Vec<(String, String, Option<f64>)> {

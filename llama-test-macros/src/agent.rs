@@ -133,25 +133,25 @@ pub fn check(eval: &crate::eval::Eval, errors: &mut Errors) {
              `tools = \"tests/data/tools.json\"` (each tool needs an implementation in the registry)",
         );
     }
-    if let Some(agent) = &eval.agent
+    if let Some(choice) = eval
+        .agent
+        .as_ref()
+        .and_then(|a| a.then_tool_choice.as_ref())
         && declared
+        && !["auto", "required", "none"].contains(&choice.value.as_str())
+        && !names.contains(&choice.value.as_str())
     {
-        if let Some(choice) = &agent.then_tool_choice {
-            let modes = ["auto", "required", "none"];
-            if !modes.contains(&choice.value.as_str()) && !names.contains(&choice.value.as_str()) {
-                let mut accepted: Vec<&str> = modes.to_vec();
-                accepted.extend(&names);
-                errors.push(
-                    &choice.tokens,
-                    format!(
-                        "`then_tool_choice = \"{}\"` is neither a mode nor a declared tool{}; expected one of: {}",
-                        choice.value,
-                        hint(&choice.value, &accepted),
-                        backticked(&accepted)
-                    ),
-                );
-            }
-        }
+        let mut accepted = vec!["auto", "required", "none"];
+        accepted.extend(&names);
+        errors.push(
+            &choice.tokens,
+            format!(
+                "`then_tool_choice = \"{}\"` is neither a mode nor a declared tool{}; expected one of: {}",
+                choice.value,
+                hint(&choice.value, &accepted),
+                backticked(&accepted)
+            ),
+        );
     }
     for check in &eval.checks {
         let Some((kind, _)) = llama_test_core::checks::find(&check.kind) else {
