@@ -216,7 +216,7 @@ fn {name}() {{
         stream: false, tools: {tools}, tool_choice: None, json_schema: {json_schema}, extra_body: None,
         vars: &[], asserts: &[AssertSpec {{ kind: "{kind}", value: {value}, weight: 1.0, threshold: None }}],
         threshold: None, repeat: 1, min_pass: None, timeout_ms: None, mode: None,
-        grader: None, allow_unlisted_model: false, ignored: {ignored},
+        grader: None, agent: None, allow_unlisted_model: false, ignored: {ignored},
     }};
     inventory::submit! {{ EvalRegistration(&SPEC) }}
     run(&SPEC, |{param}| async move {{

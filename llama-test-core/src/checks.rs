@@ -96,6 +96,18 @@ pub const DEFAULT_LEVENSHTEIN_THRESHOLD: usize = 5;
 pub const DEFAULT_ROUGE_THRESHOLD: f64 = 0.75;
 /// promptfoo's default minimum score for `bleu`.
 pub const DEFAULT_BLEU_THRESHOLD: f64 = 0.5;
+/// promptfoo's default minimum F1 for `tool_call_f1`.
+pub const DEFAULT_TOOL_CALL_F1_THRESHOLD: f64 = 1.0;
+
+/// The kinds that check an agent loop's trajectory; they need `agent(...)`.
+pub const TRAJECTORY_KINDS: &[&str] = &[
+    "tool_used",
+    "tool_sequence",
+    "tool_args_match",
+    "max_steps",
+    "tool_call_f1",
+    "no_repeated_call",
+];
 
 const VALUE: &[&str] = &["value"];
 const SCORED: &[&str] = &["value", "threshold"];
@@ -157,6 +169,17 @@ pub const KINDS: &[Kind] = &[
     kind!("tool_call_count", fixed, Count, &["value", "min", "max", "name"], NO, "tool_call_count = 1"),
     kind!("tool_call_order", fixed, TextList, &["value", "exact"], NO,
         r#"tool_call_order = ["search", "summarize"]"#),
+    // Agent loops (`agent(...)`): they read the trajectory, not the answer.
+    kind!("tool_used", not, Text, VALUE, NO, r#"tool_used = "get_weather""#),
+    kind!("tool_sequence", fixed, TextList, &["value", "exact"], NO,
+        r#"tool_sequence = ["search_hotels", "book_hotel"]"#),
+    kind!("tool_args_match", fixed, Text, &["value", "name", "arguments"], NO,
+        r##"tool_args_match(name = "get_weather", arguments = r#"{"location": "Paris"}"#)"##),
+    kind!("max_steps", fixed, Count, VALUE, NO, "max_steps = 4"),
+    kind!("tool_call_f1", fixed, TextList, SCORED,
+        Threshold::MinScore { default: Some(DEFAULT_TOOL_CALL_F1_THRESHOLD) },
+        r#"tool_call_f1 = ["search_hotels", "book_hotel"]"#),
+    kind!("no_repeated_call", fixed, Flag, FLAG, NO, "no_repeated_call"),
     kind!("llm_rubric", not, Text, &["value", "threshold", "grader"],
         Threshold::MinScore { default: None },
         r#"llm_rubric = "Accurately describes the image""#),
@@ -171,9 +194,6 @@ pub const SUITE_KINDS: &[Kind] = &[
         Threshold::MinScore { default: None },
         r#"javascript = "output.length < 200""#),
     kind!("length", not, Count, &["value", "min", "max"], NO, "length(min = 10, max = 500)"),
-    kind!("tool_call_f1", not, TextList, &["value", "threshold"],
-        Threshold::MinScore { default: Some(1.0) },
-        r#"tool_call_f1 = ["get_weather"]"#),
     kind!("valid_tool_calls", fixed, Flag, FLAG, NO, "valid_tool_calls"),
 ];
 
@@ -255,6 +275,11 @@ pub fn without_not_form(key: &str) -> Option<&'static Kind> {
     KINDS
         .iter()
         .find(|k| k.name == base && k.not_name.is_none())
+}
+
+/// Whether `kind` (a base name) checks the trajectory of an agent loop.
+pub fn is_trajectory(kind: &Kind) -> bool {
+    TRAJECTORY_KINDS.contains(&kind.name)
 }
 
 /// The accepted key a mistyped one most likely meant.
@@ -349,8 +374,17 @@ mod tests {
         }
         assert_eq!(
             threshold_kinds(true),
-            "`levenshtein`, `rouge_n`, `bleu` and `llm_rubric`"
+            "`levenshtein`, `rouge_n`, `bleu`, `tool_call_f1` and `llm_rubric`"
         );
+    }
+
+    #[test]
+    fn trajectory_kinds_are_in_the_table() {
+        for name in TRAJECTORY_KINDS {
+            let (kind, _) = find(name).unwrap_or_else(|| panic!("`{name}` is not a kind"));
+            assert!(is_trajectory(kind));
+        }
+        assert!(!is_trajectory(find("function_call").unwrap().0));
     }
 
     #[test]
@@ -380,7 +414,8 @@ mod tests {
         assert!(
             unknown.ends_with(
                 "each also as `not_...` except `max_latency_ms`, `max_tokens_used`, `max_cost`, \
-                 `no_tool_call`, `tool_call_count`, `tool_call_order`"
+                 `no_tool_call`, `tool_call_count`, `tool_call_order`, `tool_sequence`, \
+                 `tool_args_match`, `max_steps`, `tool_call_f1`, `no_repeated_call`"
             ),
             "{unknown}"
         );

@@ -15,6 +15,7 @@ pub mod config_file;
 pub mod files;
 pub mod images;
 pub mod promptfoo;
+mod promptfoo_trajectory;
 pub mod providers;
 pub mod suggest;
 pub mod template;

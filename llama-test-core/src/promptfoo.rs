@@ -254,6 +254,11 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "latency",
     "function-call",
     "llm-rubric",
+    "trajectory:tool-used",
+    "trajectory:tool-sequence",
+    "trajectory:tool-args-match",
+    "trajectory:step-count",
+    "tool-call-f1",
 ];
 
 /// Parses a config. `read` loads a `file://` path relative to the config's
@@ -541,6 +546,12 @@ fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
                 }
             }
             "max_cost"
+        }
+        _ if base.starts_with("trajectory:") => {
+            let (kind, mapped) = crate::promptfoo_trajectory::map(base, value)
+                .map_err(|e| at(&raw.kind, format!("`{written}`: {e}")))?;
+            value = mapped;
+            kind
         }
         "latency" => {
             // promptfoo: `threshold` is the maximum in milliseconds.

@@ -28,6 +28,11 @@ pub struct Check {
     pub function: Option<Spanned<String>>,
     /// An `llm_rubric(grader = "...")` model, checked against the catalogue.
     pub grader: Option<Spanned<String>>,
+    /// The key's tokens, for errors across keys.
+    pub key_tokens: proc_macro2::TokenStream,
+    /// Tools a trajectory check names (`tool_used`, `tool_sequence`, ...),
+    /// checked against `tools`.
+    pub trajectory_tools: Vec<Spanned<String>>,
 }
 
 /// Parses the items of one `assert(...)`.
@@ -55,6 +60,8 @@ fn parse_check(item: &Arg, errors: &mut Errors) -> Option<Check> {
         strings: Vec::new(),
         function: None,
         grader: None,
+        key_tokens: quote::ToTokens::to_token_stream(&item.key),
+        trajectory_tools: Vec::new(),
     };
     let shape = kind.shape;
     let wrong = |errors: &mut Errors, found: &str, tip: &str| {
@@ -89,8 +96,22 @@ fn parse_check(item: &Arg, errors: &mut Errors) -> Option<Check> {
             if kind.name == "function_call" {
                 check.function = check.strings.first().cloned();
             }
+            if kind.name == "tool_args_match" {
+                errors.push(
+                    item,
+                    format!(
+                        "`tool_args_match` needs the arguments: `{}` (to check only that a tool \
+                         ran, use `tool_used = \"name\"`)",
+                        kind.example
+                    ),
+                );
+                return None;
+            }
         }
         ArgBody::List(options) => options::parse(&mut check, kind, item, options, errors)?,
+    }
+    if checks::is_trajectory(kind) && kind.name != "tool_args_match" {
+        check.trajectory_tools = check.strings.clone();
     }
     if kind.name == "regex" {
         for pattern in &check.strings {

@@ -2,7 +2,7 @@
 //! `EvalSpec`, an inventory registration and a call to `__private::run`.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ItemFn;
 
 use crate::body::{Attrs, Body, Input};
@@ -43,6 +43,15 @@ pub fn generate(
     } = attrs;
     // The runtime's prefetch honours `--ignored`, so it must know.
     let ignored = test_only.iter().any(|a| a.path().is_ident("ignore"));
+    // Outside the `#[test]` fns, so `cargo build`/`check` report a registry
+    // of the wrong type too, on the path.
+    let registry_check = eval.agent.as_ref().map(|agent| {
+        let tools = &agent.tools;
+        quote_spanned!(syn::spanned::Spanned::span(tools)=>
+            #(#cfg)*
+            const _: fn() -> #krate::ToolRegistry = #tools;
+        )
+    });
 
     if !grouped {
         let instance = &instances[0];
@@ -61,6 +70,7 @@ pub fn generate(
         );
         let name = &item.sig.ident;
         return Some(quote! {
+            #registry_check
             #(#cfg)*
             #(#other)*
             #(#test_only)*
@@ -102,6 +112,7 @@ pub fn generate(
     let mut kept = item.clone();
     kept.attrs = cfg.iter().chain(other).cloned().collect();
     Some(quote! {
+        #registry_check
         #[allow(dead_code)]
         #kept
 
@@ -260,6 +271,20 @@ fn spec(
     let mode = tokens::mode(krate, eval.record.as_deref());
     let grader = opt_str(eval.grader.as_ref().map(|g| g.value.as_str()));
     let allow_unlisted_model = eval.allow_unlisted_model;
+    let agent = match &eval.agent {
+        Some(agent) => {
+            let tools = &agent.tools;
+            let max_steps = Literal::usize_unsuffixed(agent.max_steps as usize);
+            let then = opt_str(agent.then_tool_choice.as_ref().map(|c| c.value.as_str()));
+            // The path keeps its spans, so a wrong type is reported on it.
+            quote!(::core::option::Option::Some(#krate::__private::AgentSpec {
+                max_steps: #max_steps,
+                tools: #tools,
+                then_tool_choice: #then,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #krate::__private::EvalSpec {
             module_path: ::core::module_path!(),
@@ -291,6 +316,7 @@ fn spec(
             timeout_ms: #timeout_ms,
             mode: #mode,
             grader: #grader,
+            agent: #agent,
             allow_unlisted_model: #allow_unlisted_model,
             ignored: #ignored,
         }

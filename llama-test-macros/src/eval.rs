@@ -55,6 +55,10 @@ pub struct Eval {
     pub allow_unlisted_model: bool,
     /// `crate = "..."`; `None` means `::llama_test`.
     pub krate: Option<syn::Path>,
+    /// `agent(...)`: run the tool loop.
+    pub agent: Option<crate::agent::Agent>,
+    /// The `agent(...)` item, valid or not, for errors across keys.
+    pub agent_tokens: Option<proc_macro2::TokenStream>,
 }
 
 /// One `case(...)`.
@@ -142,6 +146,8 @@ impl Eval {
             grader: None,
             allow_unlisted_model: false,
             krate: None,
+            agent: None,
+            agent_tokens: None,
         }
     }
 
@@ -193,6 +199,10 @@ impl Eval {
                 self.allow_unlisted_model = keys::flag(arg, errors).unwrap_or(false);
             }
             "crate" => self.krate = read_crate_path(arg, errors),
+            "agent" => {
+                self.agent_tokens = Some(arg.tokens.clone());
+                self.agent = crate::agent::parse(arg, errors);
+            }
             _ => keys::unknown_key(arg, errors),
         }
     }

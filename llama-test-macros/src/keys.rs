@@ -49,6 +49,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("case", r#"case(name = "nyc", city = "New York, NY")"#),
     ("assert", r#"assert(contains = "quantum")"#),
+    (
+        "agent",
+        "agent(max_steps = 6, tools = crate::tools::registry)",
+    ),
     ("threshold", "threshold = 0.8"),
     ("repeat", "repeat = 5"),
     ("min_pass", "min_pass = 0.8"),

@@ -1,6 +1,7 @@
 //! Procedural macro behind `llama-test`'s `#[llama_eval]`. Use the
 //! `llama-test` crate, which re-exports it and documents it.
 
+mod agent;
 mod args;
 mod assert;
 mod body;
@@ -59,6 +60,7 @@ use proc_macro::TokenStream;
 /// | `extra_body` | a JSON object merged into the request body verbatim, e.g. `extra_body = r#"{"logit_bias": [[5018, 20]]}"#` |
 /// | `case(...)` | repeatable: `case(name = "nyc", city = "New York, NY")` |
 /// | `assert(...)` | repeatable checks, see [Checks](#checks): `contains = "x"`, `is_json`, `rouge_n(value = "...", threshold = 0.75, weight = 2)`, ... |
+/// | `agent(...)` | run the tool loop, see [Agent loops](#agent-loops): `agent(tools = crate::tools::registry, max_steps = 6, then_tool_choice = "none")` |
 /// | `threshold` | 0..=1: pass when the weighted score of the checks reaches it |
 /// | `repeat`, `min_pass` | run N samples; pass when the pass rate reaches `min_pass` |
 /// | `timeout_ms` | per-test timeout |
@@ -91,10 +93,50 @@ use proc_macro::TokenStream;
 /// | `tool_call_count` | integer (exactly) | `value` or `min`/`max`, `name` |
 /// | `tool_call_order` | `["search", "summarize"]` | `value`, `exact = true` |
 /// | `llm_rubric` | rubric text | `value`, `threshold` (min score), `grader` (model) |
+/// | `tool_used` | tool name (needs `agent`) | `value` |
+/// | `tool_sequence` | `["search_hotels", "book_hotel"]`: exactly these steps (needs `agent`) | `value`, `exact = false` (in order, others may come between) |
+/// | `tool_args_match` | (needs `agent`) | `name` + `arguments = r#"{"city": "Rome"}"#` (a subset some call's arguments contain) |
+/// | `max_steps` | integer: at most that many tool calls (needs `agent`) | `value` |
+/// | `tool_call_f1` | `["search_hotels", "book_hotel"]`: F1 of the calls against these (needs `agent`) | `value`, `threshold` (default 1) |
+/// | `no_repeated_call` | flag: no call twice with the same arguments (needs `agent`) | none |
 ///
 /// Every key except `max_latency_ms`, `max_tokens_used`, `max_cost`, `no_tool_call`,
-/// `tool_call_count` and `tool_call_order` also exists as `not_<key>`, which
-/// inverts it (`not_function_call`: no call matches).
+/// `tool_call_count`, `tool_call_order` and the agent checks other than
+/// `tool_used` also exists as `not_<key>`, which inverts it
+/// (`not_function_call`: no call matches).
+///
+/// # Agent loops
+/// `agent(...)` runs the tool loop: the model's tool calls go to Rust
+/// implementations, their results back to the model, until it answers
+/// without a call. `tools = path` names a `fn() -> llama_test::ToolRegistry`;
+/// the tool definitions the model sees stay in the top-level `tools` file,
+/// and each needs an implementation. Arguments are validated against the
+/// tool's schema first (a violation goes back to the model as an error
+/// result). `max_steps` (default 10) bounds the model turns: a model still
+/// calling tools at the limit fails the eval with the steps listed.
+/// `then_tool_choice` is the `tool_choice` of every turn after the first
+/// (default: none sent), so `tool_choice = "required"` with
+/// `then_tool_choice = "none"` makes a call, then an answer. The body and
+/// the checks see the last answer; `out.trajectory()` has every step.
+///
+/// ```ignore
+/// fn registry() -> llama_test::ToolRegistry {
+///     llama_test::ToolRegistry::new().tool("get_weather", |args| async move {
+///         Ok(serde_json::json!({"location": args["location"], "temperature": 21}))
+///     })
+/// }
+///
+/// #[llama_eval(
+///     model = "Llama-3.3-70B-Instruct",
+///     prompt = "What's the weather like in Paris?",
+///     tools = "tests/data/get_weather.json",
+///     agent(max_steps = 4, tools = registry),
+///     assert(tool_used = "get_weather", max_steps = 1, contains = "21"),
+/// )]
+/// fn weather_agent(out: Output) {
+///     assert_output_snapshot!(out);
+/// }
+/// ```
 ///
 /// # Generated tests
 /// Without cases or `models`, the test keeps the function's name. Otherwise

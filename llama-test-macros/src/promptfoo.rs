@@ -237,6 +237,7 @@ fn spec(
             timeout_ms: ::core::option::Option::None,
             mode: ::core::option::Option::None,
             grader: #grader,
+            agent: ::core::option::Option::None,
             allow_unlisted_model: false,
             ignored: false,
         }

@@ -20,6 +20,7 @@ pub fn check(eval: &Eval, attr: &TokenStream, errors: &mut Errors) {
     images(eval, errors);
     endpoint_options(eval, errors);
     tools(eval, errors);
+    crate::agent::check(eval, errors);
     templates(eval, errors);
     sampling(eval, errors);
 }

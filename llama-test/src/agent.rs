@@ -20,6 +20,7 @@ use crate::completion::{ToolCall, Usage};
 use crate::error::Result;
 use crate::eval::Eval;
 use crate::output::Output;
+use crate::request::{ChatRequest, ToolChoice};
 
 /// What a tool implementation returns: a JSON result, or an error message
 /// sent back to the model as `{"error": message}`.
@@ -174,7 +175,7 @@ fn add_usage(total: &mut Usage, usage: Option<Usage>) {
     }
 }
 
-async fn run_call(eval: &Eval, registry: &ToolRegistry, call: &ToolCall) -> ToolResult {
+async fn run_call(request: &ChatRequest, registry: &ToolRegistry, call: &ToolCall) -> ToolResult {
     let Some(implementation) = registry.tools.get(&call.name) else {
         return Err(format!(
             "no tool named `{}` (available: {})",
@@ -185,7 +186,7 @@ async fn run_call(eval: &Eval, registry: &ToolRegistry, call: &ToolCall) -> Tool
     if let Some(e) = call.arguments_error() {
         return Err(format!("the arguments are not valid JSON: {e}"));
     }
-    let declared = eval.request().tools.iter().find(|t| t.name == call.name);
+    let declared = request.tools.iter().find(|t| t.name == call.name);
     if let Some(schema) = declared.and_then(|t| t.parameters.as_ref()) {
         let schema = Schema::compile(schema).map_err(|e| format!("tool `{}`: {e}", call.name))?;
         let violations = schema.violations(&call.arguments);
@@ -210,18 +211,55 @@ pub(crate) fn result_content(result: &ToolResult) -> String {
     }
 }
 
+/// How the loop runs: its step limit and the `tool_choice` of every turn
+/// after the first.
+#[derive(Debug, Clone)]
+pub(crate) struct LoopOptions {
+    /// The most model turns.
+    pub max_steps: usize,
+    /// Sent on turns 2, 3, ...; `None` leaves `tool_choice` unset (the
+    /// server's `auto`), so a first turn forced with `required` is not
+    /// forced again after the tool's result.
+    pub then_tool_choice: Option<ToolChoice>,
+}
+
+/// The declared tools that `registry` has no implementation for.
+pub(crate) fn missing_implementations(
+    request: &ChatRequest,
+    registry: &ToolRegistry,
+) -> Vec<String> {
+    request
+        .tools
+        .iter()
+        .filter(|t| !registry.tools.contains_key(&t.name))
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// Sends `first`, then runs the loop from its answer.
 pub(crate) async fn run_loop(
     first: Eval,
     registry: ToolRegistry,
-    max_steps: usize,
+    options: LoopOptions,
+) -> Result<Output> {
+    let output = first.try_run().await?;
+    drive(output, &registry, &options).await
+}
+
+/// Runs the loop from the first turn's `output`: run the calls of a turn
+/// (concurrently), send the results back, until the model answers without
+/// a tool call or `max_steps` turns were made.
+pub(crate) async fn drive(
+    first: Output,
+    registry: &ToolRegistry,
+    options: &LoopOptions,
 ) -> Result<Output> {
     let mut trajectory = Trajectory {
-        max_steps,
+        max_steps: options.max_steps,
         ..Trajectory::default()
     };
-    let mut eval = first;
+    let mut output = first;
     loop {
-        let output = eval.clone().try_run().await?;
         let turn = trajectory.turns;
         trajectory.turns += 1;
         add_usage(&mut trajectory.total_tokens, output.usage());
@@ -231,16 +269,18 @@ pub(crate) async fn run_loop(
             return Ok(output.with_trajectory(trajectory));
         }
         let results = futures_util::future::join_all(output.tool_calls().iter().map(|call| {
-            let eval = &eval;
-            let registry = &registry;
+            let request = output.request();
             async move {
                 let started = Instant::now();
-                let result = run_call(eval, registry, call).await;
+                let result = run_call(request, registry, call).await;
                 (result, started.elapsed())
             }
         }))
         .await;
         let mut next = Eval::continue_from(&output);
+        if let Some(choice) = &options.then_tool_choice {
+            next = next.tool_choice(choice.clone());
+        }
         for (call, (result, latency)) in output.tool_calls().iter().zip(results) {
             next = next.tool_result(call.id.clone(), result_content(&result));
             trajectory.total_latency += latency;
@@ -254,10 +294,10 @@ pub(crate) async fn run_loop(
                 tokens: output.usage(),
             });
         }
-        if trajectory.turns >= max_steps {
+        if trajectory.turns >= options.max_steps {
             trajectory.hit_step_limit = true;
             return Ok(output.with_trajectory(trajectory));
         }
-        eval = next;
+        output = next.try_run().await?;
     }
 }

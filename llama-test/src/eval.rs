@@ -41,6 +41,7 @@ pub struct Eval {
     problem: Option<String>,
     registry: ToolRegistry,
     max_steps: Option<usize>,
+    then_tool_choice: Option<ToolChoice>,
 }
 
 impl Eval {
@@ -51,6 +52,7 @@ impl Eval {
             problem: None,
             registry: ToolRegistry::default(),
             max_steps: None,
+            then_tool_choice: None,
         }
     }
 
@@ -71,6 +73,7 @@ impl Eval {
             problem: None,
             registry: ToolRegistry::default(),
             max_steps: None,
+            then_tool_choice: None,
         }
     }
 
@@ -81,6 +84,7 @@ impl Eval {
             problem: None,
             registry: ToolRegistry::default(),
             max_steps: None,
+            then_tool_choice: None,
         }
     }
 
@@ -278,6 +282,26 @@ impl Eval {
         self
     }
 
+    /// The `tool_choice` [`Eval::run_agent`] sends on every turn after the
+    /// first (default: none sent, the server's `auto`). With
+    /// `.tool_choice(ToolChoice::Required)` this makes "call a tool, then
+    /// answer" explicit for models that would otherwise keep calling:
+    ///
+    /// ```no_run
+    /// # use llama_test::prelude::*;
+    /// # async fn body(agent: Eval) {
+    /// let out = agent
+    ///     .tool_choice(ToolChoice::Required)
+    ///     .then_tool_choice(ToolChoice::None)
+    ///     .run_agent()
+    ///     .await;
+    /// # }
+    /// ```
+    pub fn then_tool_choice(mut self, choice: ToolChoice) -> Self {
+        self.then_tool_choice = Some(choice);
+        self
+    }
+
     /// Runs the tool loop: calls the model, runs each requested tool (the
     /// calls of one turn concurrently), sends the results back, until the
     /// model answers without a tool call or `max_steps` turns were made.
@@ -289,8 +313,11 @@ impl Eval {
             return Err(Error::Config(problem));
         }
         let registry = std::mem::take(&mut self.registry);
-        let max_steps = self.max_steps.unwrap_or(DEFAULT_MAX_STEPS);
-        crate::agent::run_loop(self, registry, max_steps).await
+        let options = crate::agent::LoopOptions {
+            max_steps: self.max_steps.unwrap_or(DEFAULT_MAX_STEPS),
+            then_tool_choice: self.then_tool_choice.take(),
+        };
+        crate::agent::run_loop(self, registry, options).await
     }
 
     /// Like [`Eval::try_run_agent`], panicking with `llama-test ERROR` on a

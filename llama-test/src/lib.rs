@@ -104,6 +104,7 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+mod agent_attr;
 pub mod bedrock;
 pub mod catalogue;
 pub mod checks;
@@ -143,6 +144,7 @@ pub mod wire;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use agent::{ToolRegistry, ToolResult};
 pub use client::{Client, ClientConfig};
 pub use completion::{Completion, RateLimitInfo, StopReason, ToolCall, Usage};
 pub use config::Mode;
@@ -157,5 +159,7 @@ pub use settings::Settings;
 
 /// Everything a test file needs: `use llama_test::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Eval, Message, Output, Tool, ToolChoice, assert_output_snapshot, llama_eval};
+    pub use crate::{
+        Eval, Message, Output, Tool, ToolChoice, ToolRegistry, assert_output_snapshot, llama_eval,
+    };
 }

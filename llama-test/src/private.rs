@@ -9,5 +9,5 @@ pub use crate::config::Mode;
 pub use crate::request::{Endpoint, Sampling};
 pub use crate::runner::{BoxedBody, run};
 pub use crate::snapshot::{snapshot_content, snapshot_guard};
-pub use crate::spec::{AssertSpec, EvalRegistration, EvalSpec, FileSpec, ImageSpec};
+pub use crate::spec::{AgentSpec, AssertSpec, EvalRegistration, EvalSpec, FileSpec, ImageSpec};
 pub use insta;

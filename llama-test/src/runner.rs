@@ -143,33 +143,40 @@ where
     let mut samples = Vec::with_capacity(repeat as usize);
     for sample in 0..repeat {
         context.info.start_sample(sample);
-        let completion = answers
-            .next(context, &request)
-            .await
-            .inspect_err(|e| crate::records::errored(spec, Some(context), Some(&request), e))?;
-        let cost = crate::records::cost(context, &request, &completion);
+        let errored = |e: &Error| crate::records::errored(spec, Some(context), Some(&request), e);
+        let first = answers.next(context, &request).await.inspect_err(errored)?;
+        let mut output = Output::new(first, request.clone(), Arc::clone(context));
+        if let Some(agent) = &spec.agent {
+            output = crate::agent_attr::run(agent, output)
+                .await
+                .inspect_err(errored)?;
+        }
+        // After a loop, the last turn's request and answer are checked.
+        let (last_request, completion) = (output.request(), output.completion());
+        let cost = crate::records::cost(context, last_request, completion);
         let prompt = request.prompt_text();
-        let input = CheckInput::new(&completion)
-            .with_tools(&request.tools)
+        let input = CheckInput::new(completion)
+            .with_tools(&last_request.tools)
             .with_cost(cost)
-            .with_context(prompt.as_deref(), spec.vars);
+            .with_context(prompt.as_deref(), spec.vars)
+            .with_trajectory(output.trajectory());
         let report = evaluate_all(&assertions, &input, Some(&grading), spec.threshold).await;
+        let report = crate::agent_attr::with_step_limit(report, output.trajectory());
         let record = |verdict, message| {
-            let r = &report;
-            crate::records::sample(spec, context, &request, &completion, r, verdict, message)
+            let (r, c) = (&report, completion);
+            crate::records::sample(spec, context, last_request, c, r, verdict, message)
         };
         if let Some(error) = report_error(&report) {
             record(Verdict::Error, Some(error.to_string()));
             return Err(error);
         }
-        let output = Output::new(completion.clone(), request.clone(), Arc::clone(context));
-        let failed = || Sample::Failed(format!("{report}{}", failure_note(&completion)));
+        let failed = || Sample::Failed(format!("{report}{}", failure_note(completion)));
         if !report.passed() && repeat == 1 {
             record(Verdict::Fail, None);
             samples.push(failed());
             continue;
         }
-        let body_result = AssertUnwindSafe(body(output)).catch_unwind().await;
+        let body_result = AssertUnwindSafe(body(output.clone())).catch_unwind().await;
         let sample = match (report.passed(), body_result) {
             (true, Ok(())) => Sample::Passed,
             (false, _) => failed(),

@@ -40,6 +40,17 @@ pub struct AssertSpec {
     pub threshold: Option<f64>,
 }
 
+/// `agent(...)`: run the tool loop with Rust implementations.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentSpec {
+    /// The most model turns (≥ 1).
+    pub max_steps: usize,
+    /// The user's `fn() -> ToolRegistry`, called once per sample.
+    pub tools: fn() -> crate::agent::ToolRegistry,
+    /// `tool_choice` on every turn after the first (`then_tool_choice`).
+    pub then_tool_choice: Option<&'static str>,
+}
+
 /// Everything the attribute declared for one generated test.
 #[derive(Debug, Clone, Copy)]
 pub struct EvalSpec {
@@ -102,6 +113,8 @@ pub struct EvalSpec {
     pub mode: Option<Mode>,
     /// Grader model for `llm_rubric`.
     pub grader: Option<&'static str>,
+    /// `agent(...)`: the answer is the end of a tool loop.
+    pub agent: Option<AgentSpec>,
     /// Send a model id the catalogue does not know.
     pub allow_unlisted_model: bool,
     /// The test carries `#[ignore]`, so libtest runs it only under

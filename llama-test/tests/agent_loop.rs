@@ -261,3 +261,111 @@ fn the_step_limit_and_failing_trajectory_checks_show_the_steps() {
     let repeated = run.failure_of("repeated_call_fails");
     assert!(repeated.contains("step 2 repeats step 1"), "{repeated}");
 }
+
+// The attribute form: `agent(...)` runs the loop, `assert(...)` checks the
+// trajectory (and the last answer) before the body runs.
+
+fn registry() -> ToolRegistry {
+    ToolRegistry::new()
+        .tool("get_weather", get_weather)
+        .tool("search_hotels", search_hotels)
+        .tool("book_hotel", book_hotel)
+}
+
+#[llama_eval(
+    model = "Llama-3.3-70B-Instruct",
+    prompt = "agent: search then book",
+    tools = "tests/agent_data/tools.json",
+    agent(max_steps = 4, tools = registry),
+    assert(
+        tool_used = "search_hotels",
+        not_tool_used = "get_weather",
+        tool_sequence = ["search_hotels", "book_hotel"],
+        tool_sequence(value = ["book_hotel"], exact = false),
+        tool_args_match(name = "book_hotel", arguments = r#"{"hotel_id": "h1"}"#),
+        tool_call_f1 = ["search_hotels", "book_hotel"],
+        max_steps = 2,
+        no_repeated_call,
+        contains = "BK-1",
+        no_tool_call,
+    )
+)]
+#[ignore = "run in a child process by the driver tests"]
+fn attribute_agent_passes(out: Output) {
+    let t = out.trajectory().unwrap();
+    assert_eq!(t.turns, 3);
+    assert_eq!(out.request().messages.len(), 5, "the last turn's request");
+}
+
+#[llama_eval(
+    model = "Llama-3.3-70B-Instruct",
+    prompt = "agent: search then book",
+    tools = "tests/agent_data/tools.json",
+    agent(tools = registry),
+    assert(
+        tool_used = "get_weather",
+        tool_sequence = ["book_hotel", "search_hotels"],
+        tool_args_match(name = "book_hotel", arguments = r#"{"nights": 9}"#),
+        tool_call_f1 = ["get_weather"],
+        max_steps = 1,
+        contains = "BK-1",
+    )
+)]
+#[ignore = "run in a child process by the driver tests"]
+fn attribute_trajectory_checks_fail() {
+    panic!("the body runs only when the checks pass");
+}
+
+#[llama_eval(
+    model = "Llama-3.3-70B-Instruct",
+    prompt = "agent: loop forever",
+    tools = "tests/agent_data/tools.json",
+    agent(max_steps = 2, tools = registry),
+    assert(no_repeated_call)
+)]
+#[ignore = "run in a child process by the driver tests"]
+fn attribute_step_limit_fails() {}
+
+#[test]
+fn the_attribute_runs_the_loop_and_checks_the_trajectory() {
+    let sim = sim();
+    let fixtures = tempfile::tempdir().unwrap();
+    let tests = [
+        "attribute_agent_passes",
+        "attribute_trajectory_checks_fail",
+        "attribute_step_limit_fails",
+    ];
+    let run = Child::exact(&tests)
+        .record(&sim)
+        .fixtures(fixtures.path())
+        .run();
+    run.assert_counts(1, 2);
+    let checks = run.failure_of("attribute_trajectory_checks_fail");
+    assert!(checks.contains("llama-test FAIL"), "{checks}");
+    for failing in [
+        "tool_used",
+        "tool_sequence",
+        "tool_args_match",
+        "tool_call_f1",
+        "max_steps",
+    ] {
+        assert!(
+            checks.contains(&format!("FAIL  {failing}:")),
+            "{failing}: {checks}"
+        );
+    }
+    assert!(!checks.contains("FAIL  contains"), "{checks}");
+    assert!(!checks.contains("the body runs"), "{checks}");
+    assert!(checks.contains("step 2 (turn 2: book_hotel("), "{checks}");
+    let limit = run.failure_of("attribute_step_limit_fails");
+    assert!(limit.contains("llama-test FAIL"), "{limit}");
+    assert!(limit.contains("agent(max_steps = 2)"), "{limit}");
+    assert!(limit.contains("step 2 repeats step 1"), "{limit}");
+    assert!(limit.contains("step 2 (turn 2: get_weather("), "{limit}");
+    // The passing loop replays offline, with no API behind it.
+    Child::exact(&["attribute_agent_passes"])
+        .replay_in_ci(None)
+        .fixtures(fixtures.path())
+        .run()
+        .assert_passed(1);
+}

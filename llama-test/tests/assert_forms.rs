@@ -90,6 +90,34 @@ fn option_forms(out: Output) {
     let _ = out.text();
 }
 
+fn registry() -> llama_test::ToolRegistry {
+    llama_test::ToolRegistry::new().tool("get_weather", |args| async move {
+        Ok(serde_json::json!({"echo": args}))
+    })
+}
+
+/// The agent loop's trajectory checks, in every form.
+#[llama_eval(
+    model = "Llama-3.3-70B-Instruct",
+    prompt = "What's the weather in {{city}}?",
+    tools = "tests/ui/data/tools.json",
+    case(city = "Paris"),
+    agent(max_steps = 3, tools = registry, then_tool_choice = "none"),
+    assert(
+        tool_used = "get_weather", not_tool_used = "get_weather",
+        tool_used(value = "get_weather", weight = 2),
+        tool_sequence = ["get_weather"], tool_sequence(value = ["get_weather"], exact = false),
+        tool_args_match(name = "get_weather", arguments = r#"{"location": "{{city}}"}"#),
+        max_steps = 2, max_steps(value = 1, weight = 0),
+        tool_call_f1 = ["get_weather"], tool_call_f1(value = ["get_weather"], threshold = 0.5),
+        no_repeated_call, no_repeated_call(weight = 2),
+    ),
+)]
+#[ignore = "declares an eval for the assert-form checks; calls no model"]
+fn trajectory_forms(out: Output) {
+    let _ = out.text();
+}
+
 fn my_specs() -> Vec<&'static EvalSpec> {
     inventory::iter::<EvalRegistration>
         .into_iter()
@@ -111,7 +139,7 @@ fn parse(spec: &EvalSpec, check: &AssertSpec) -> llama_test::Result<Assertion> {
 #[test]
 fn every_form_that_compiles_parses_at_runtime() {
     let specs = my_specs();
-    assert_eq!(specs.len(), 2, "{specs:#?}");
+    assert_eq!(specs.len(), 3, "{specs:#?}");
     let mut checked = 0;
     let mut rejected = Vec::new();
     for spec in &specs {

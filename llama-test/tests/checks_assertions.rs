@@ -25,12 +25,15 @@ fn every_listed_kind_parses_with_a_typical_value() {
         let base = kind.strip_prefix("not_").unwrap_or(kind);
         let value = match base {
             "contains_any" | "contains_all" | "icontains_any" | "icontains_all"
-            | "tool_call_order" => json!(["a"]),
+            | "tool_call_order" | "tool_sequence" | "tool_call_f1" => json!(["a"]),
             "word_count" | "max_latency_ms" | "max_tokens_used" | "max_cost"
-            | "tool_call_count" => {
+            | "tool_call_count" | "max_steps" => {
                 json!(3)
             }
-            "is_refusal" | "is_json" | "contains_json" | "no_tool_call" => Value::Null,
+            "is_refusal" | "is_json" | "contains_json" | "no_tool_call" | "no_repeated_call" => {
+                Value::Null
+            }
+            "tool_args_match" => json!({"name": "a", "arguments": {"b": 1}}),
             _ => json!("x"),
         };
         assert!(Assertion::parse(kind, value, 1.0, None).is_ok(), "{kind}");

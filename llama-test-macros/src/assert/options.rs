@@ -72,6 +72,11 @@ pub fn parse(
     if kind.name == "function_call" {
         check.function = get("name").or(get("value")).and_then(spanned_text);
     }
+    if kind.name == "tool_args_match" {
+        check
+            .trajectory_tools
+            .extend(get("name").and_then(spanned_text));
+    }
     check.grader = get("grader").and_then(spanned_text);
     check.value_json = encode(kind, &given)?;
     Some(())
@@ -181,6 +186,15 @@ fn combination<'a>(
             ));
         }
         return Ok(());
+    }
+    if kind.name == "tool_args_match" {
+        return match (has("value"), has("name"), has("arguments")) {
+            (false, true, true) => Ok(()),
+            _ => Err(format!(
+                "`{key}(...)` takes the tool's `name` and the `arguments` subset, e.g. `{}`",
+                kind.example
+            )),
+        };
     }
     if kind.name == "function_call" {
         return match (has("value"), has("name"), has("arguments")) {

@@ -177,7 +177,7 @@ fn rejects_bad_options() {
     assert!(checks.is_empty(), "{errors:?}");
     let expected = [
         "`threshold` has no meaning for `contains`: it applies to `levenshtein`, `rouge_n`, \
-         `bleu` and `llm_rubric` (for the test's pass mark, use the top-level `threshold = ...`); \
+         `bleu`, `tool_call_f1` and `llm_rubric` (for the test's pass mark, use the top-level `threshold = ...`); \
          `contains(...)` takes `value`, `weight`",
         "unknown option `cutoff` for `rouge_n`; `rouge_n(...)` takes `value`, `threshold`, `weight`",
         "`threshold` of `levenshtein` is the largest edit distance that passes: a whole number \

@@ -11,6 +11,7 @@ use super::similarity::{
     DEFAULT_BLEU_THRESHOLD, DEFAULT_LEVENSHTEIN_THRESHOLD, DEFAULT_ROUGE_THRESHOLD,
 };
 use super::tools::CallExpectation;
+use super::trajectory_assert::{self, TrajectoryCheck};
 use super::value::{self, ValueResult};
 use super::{Bounds, CheckResult};
 use crate::error::{Error, Result};
@@ -79,11 +80,9 @@ pub(super) enum Check {
     LlmRubric(Rubric),
     Javascript(Box<Script>),
     Length(Bounds),
-    ToolCallF1 {
-        names: Vec<String>,
-        threshold: f64,
-    },
     ValidToolCalls,
+    /// A check of the agent loop's trajectory.
+    Trajectory(TrajectoryCheck),
     /// A malformed assertion kept so it is reported as an error with the rest.
     Invalid(String),
 }
@@ -91,7 +90,8 @@ pub(super) enum Check {
 impl Assertion {
     /// Parses one assertion. `value` is `null` for a bare flag. `weight` must
     /// be finite and ≥ 0 (0 makes the check informational). `threshold` is
-    /// accepted only by `levenshtein`, `rouge_n`, `bleu` and `llm_rubric`.
+    /// accepted only by `levenshtein`, `rouge_n`, `bleu`, `tool_call_f1` and
+    /// `llm_rubric`.
     ///
     /// Errors ([`Error::Config`]) name the key and what was expected; an
     /// unknown key lists the accepted ones with a did-you-mean.
@@ -230,6 +230,9 @@ fn parse_check(kind: &kinds::Kind, value: &Value, threshold: Option<f64>) -> Val
         ));
     }
     let base = kind.name;
+    if let Some(parsed) = trajectory_assert::parse(base, value, threshold) {
+        return parsed.map(Check::Trajectory);
+    }
     Ok(match base {
         "contains" => Check::Contains(value::text(value)?),
         "icontains" => Check::IContains(value::text(value)?),
@@ -353,14 +356,6 @@ fn parse_check(kind: &kinds::Kind, value: &Value, threshold: Option<f64>) -> Val
             Check::Javascript(Box::new(Script::parse(inner, threshold)?))
         }
         "length" => Check::Length(value::bounds(value, &[])?),
-        "tool_call_f1" => {
-            let (inner, options) = value::with_options(value, &["threshold"])?;
-            let threshold = pick_threshold(threshold, options)?.unwrap_or(1.0);
-            Check::ToolCallF1 {
-                names: value::list(inner)?,
-                threshold,
-            }
-        }
         "valid_tool_calls" => value::flag(value, base).map(|()| Check::ValidToolCalls)?,
         other => return Err(format!("`{other}` is listed but not implemented")),
     })

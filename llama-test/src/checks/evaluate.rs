@@ -119,12 +119,10 @@ fn deterministic(check: &Check, negated: bool, input: &CheckInput<'_>) -> CheckR
             tools::tool_call_count(completion, name.as_deref(), *bounds)
         }
         Check::ToolCallOrder { names, exact } => tools::tool_call_order(completion, names, *exact),
+        Check::Trajectory(check) => super::trajectory_assert::evaluate(check, input),
         Check::LlmRubric(_) => CheckResult::error("llm_rubric", "llm_rubric needs a grader"),
         Check::Javascript(script) => script.evaluate(input),
         Check::Length(bounds) => text::length(out, *bounds),
-        Check::ToolCallF1 { names, threshold } => {
-            tool_sets::tool_call_f1(completion, names, *threshold)
-        }
         Check::ValidToolCalls => tool_sets::valid_tool_calls(completion, input.tools),
         Check::Invalid(message) => CheckResult::error("invalid", message.clone()),
     }

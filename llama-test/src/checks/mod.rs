@@ -97,6 +97,17 @@
 //! | `tool_call_count` | number (exact), or `{min, max, name}` | the number of calls (with that name, when given) is in range |
 //! | `tool_call_order` | array of names, or `{value: [...], exact: true}` | the call names contain these in this order (others may come between); with `exact`, the call names are exactly these |
 //!
+//! ## Agent loops (`agent(...)` in the attribute, or [`Eval::run_agent`](crate::Eval::run_agent))
+//! They read the loop's [`Trajectory`](crate::agent::Trajectory); on a single call they are an error.
+//! | key | value | passes when |
+//! |---|---|---|
+//! | `tool_used` *(not)* | tool name | some step called it |
+//! | `tool_sequence` | array of names, or `{value: [...], exact: false}` | the steps' tool names are exactly these, in order; with `exact: false`, they contain these in this order (others may come between) |
+//! | `tool_args_match` | `{name, arguments}` (attribute: `tool_args_match(name = "..", arguments = r#"{..}"#)`) | some call of `name` has arguments containing the subset (as `function_call`) |
+//! | `max_steps` | non-negative integer | at most that many tool calls, and the loop ended with an answer (not at its step limit) |
+//! | `tool_call_f1` | array of names, or `{value, threshold}`; threshold default **1** | F1 of the calls against the expected names (each call matches at most one expected name, so a repeated call lowers precision) ≥ threshold; the score is the F1 |
+//! | `no_repeated_call` | bare flag / `true` | no two calls share name and arguments |
+//!
 //! ## Model-graded
 //! | key | value | passes when |
 //! |---|---|---|
@@ -123,6 +134,7 @@ pub mod text;
 pub mod tool_sets;
 pub mod tools;
 pub mod trajectory;
+mod trajectory_assert;
 mod value;
 
 use std::fmt;
@@ -308,6 +320,9 @@ pub struct CheckInput<'a> {
     pub prompt: Option<&'a str>,
     /// The case's variables, for `javascript` checks' `context.vars`.
     pub vars: &'a [(&'a str, &'a str)],
+    /// The agent loop that led to the answer, for the trajectory checks;
+    /// `None` for a single call.
+    pub trajectory: Option<&'a crate::agent::Trajectory>,
 }
 
 impl<'a> CheckInput<'a> {
@@ -319,7 +334,14 @@ impl<'a> CheckInput<'a> {
             cost: None,
             prompt: None,
             vars: &[],
+            trajectory: None,
         }
+    }
+
+    /// Adds the agent loop's trajectory, for the trajectory checks.
+    pub fn with_trajectory(mut self, trajectory: Option<&'a crate::agent::Trajectory>) -> Self {
+        self.trajectory = trajectory;
+        self
     }
 
     /// Adds the answer's estimated cost, for `max_cost`.

@@ -1,7 +1,6 @@
-//! Checks over the whole set of calls in an answer, as promptfoo's
-//! `tool-call-f1` and `is-valid-openai-tools-call` define them.
-
-use std::collections::BTreeSet;
+//! Checks over the whole set of calls in an answer: promptfoo's
+//! `is-valid-openai-tools-call` (its `tool-call-f1` is the trajectory
+//! module's, over an answer's calls when there is no agent loop).
 
 use super::CheckResult;
 use super::schema::{Schema, describe_violations};
@@ -9,53 +8,6 @@ use super::text::show_list;
 use super::tools::{describe_answer, describe_call};
 use crate::completion::Completion;
 use crate::request::Tool;
-
-/// The F1 score of the called tool names against `expected` (both as sets):
-/// precision = right calls / calls, recall = right calls / expected. Passes
-/// when F1 ≥ `threshold`; the score is F1.
-pub fn tool_call_f1<S: AsRef<str>>(
-    completion: &Completion,
-    expected: &[S],
-    threshold: f64,
-) -> CheckResult {
-    let expected: BTreeSet<&str> = expected.iter().map(AsRef::as_ref).collect();
-    let called: BTreeSet<&str> = completion
-        .tool_calls
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
-    let hits = expected.intersection(&called).count() as f64;
-    let precision = if called.is_empty() {
-        0.0
-    } else {
-        hits / called.len() as f64
-    };
-    let recall = if expected.is_empty() {
-        0.0
-    } else {
-        hits / expected.len() as f64
-    };
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
-    let expected_list: Vec<&str> = expected.into_iter().collect();
-    let called_list: Vec<&str> = called.into_iter().collect();
-    CheckResult::scored(
-        "tool_call_f1",
-        f1 >= threshold,
-        f1,
-        format!(
-            "call the tools {} with F1 ≥ {threshold}",
-            show_list(&expected_list)
-        ),
-        format!(
-            "F1 was {f1:.3} (precision {precision:.3}, recall {recall:.3}); called: {}",
-            show_list(&called_list)
-        ),
-    )
-}
 
 /// Every call names a declared tool and its arguments are a JSON object
 /// that validates against that tool's `parameters`; an answer without

@@ -90,18 +90,37 @@ pub fn tool_call_f1(
     expected: &[(&str, Value)],
     threshold: f64,
 ) -> CheckResult {
-    let mut used = vec![false; trajectory.steps.len()];
+    let calls: Vec<(&str, &Value)> = trajectory
+        .steps
+        .iter()
+        .map(|s| (s.name.as_str(), &s.arguments))
+        .collect();
+    calls_f1(&calls, expected, threshold, steps_actual(trajectory))
+}
+
+/// [`tool_call_f1`] over any list of `(name, arguments)` calls, e.g. the
+/// calls of a single answer; `actual` describes them in the report.
+pub(crate) fn calls_f1(
+    calls: &[(&str, &Value)],
+    expected: &[(&str, Value)],
+    threshold: f64,
+    actual: String,
+) -> CheckResult {
+    let mut used = vec![false; calls.len()];
     let mut matched = 0usize;
     for (name, subset) in expected {
-        let hit = trajectory.steps.iter().enumerate().position(|(i, s)| {
-            !used[i] && s.name == *name && (subset.is_null() || is_subset(subset, &s.arguments))
-        });
+        let hit = calls
+            .iter()
+            .enumerate()
+            .position(|(i, (called, arguments))| {
+                !used[i] && called == name && (subset.is_null() || is_subset(subset, arguments))
+            });
         if let Some(i) = hit {
             used[i] = true;
             matched += 1;
         }
     }
-    let actual_n = trajectory.steps.len();
+    let actual_n = calls.len();
     let precision = if actual_n == 0 {
         0.0
     } else {
@@ -129,8 +148,7 @@ pub fn tool_call_f1(
             names.join(", ")
         ),
         format!(
-            "F1 = {f1:.3} (precision {precision:.3}, recall {recall:.3}, {matched} matched); {}",
-            steps_actual(trajectory)
+            "F1 = {f1:.3} (precision {precision:.3}, recall {recall:.3}, {matched} matched); {actual}"
         ),
     )
 }

@@ -6,7 +6,10 @@
 //! 1. a tool call, when tools are offered and `tool_choice` forces one or
 //!    the prompt mentions what a tool is named after ("weather" for
 //!    `get_weather`), with arguments built from the tool's schema;
-//! 2. after a tool result, a text answer quoting it;
+//! 2. after a tool result, a call of the next tool the prompt names (a
+//!    distinctive word of its name) that the conversation has not called
+//!    yet, so "find a hotel and book it" runs `search_hotels`, then
+//!    `book_hotel`; once none is left, a text answer quoting the result;
 //! 3. for `response_format: json_schema`, a document valid for the schema;
 //! 4. for a grading prompt (`<Rubric>`), a passing verdict as JSON;
 //! 5. otherwise an echo that quotes the last user message, so checks such
@@ -79,7 +82,8 @@ pub(crate) fn default_reply(call: &ChatCall) -> Reply {
         && !forced
         && let Some(last) = last
     {
-        return Reply::text(tool_result_answer(call, last));
+        return next_tool_call(call, &prompt)
+            .unwrap_or_else(|| Reply::text(tool_result_answer(call, last)));
     }
     if let Some(reply) = tool_call(call, &prompt, &choice) {
         return reply;
@@ -179,6 +183,35 @@ fn tool_result_answer(call: &ChatCall, result: &Value) -> String {
     }
 }
 
+/// In an agent loop, the next offered tool the prompt names by a word of
+/// its name and no assistant turn has called yet.
+fn next_tool_call(call: &ChatCall, prompt: &str) -> Option<Reply> {
+    let called: Vec<&str> = call
+        .messages()
+        .iter()
+        .filter_map(|m| m.get("tool_calls").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|c| c.pointer("/function/name").and_then(Value::as_str))
+        .collect();
+    let offered = tools(&call.body);
+    let (name, params) = offered
+        .iter()
+        .find(|(name, _)| !called.contains(&name.as_str()) && names_tool(prompt, name))?;
+    let what = format!("the parameters of tool `{name}`");
+    Some(match checked_fill(params, prompt, &what) {
+        Ok(arguments) => Reply::tool_call(name.clone(), &arguments),
+        Err(fault) => Reply::fault(fault),
+    })
+}
+
+/// Whether the prompt mentions a distinctive word of the tool's name.
+fn names_tool(prompt: &str, tool_name: &str) -> bool {
+    split_name(tool_name)
+        .iter()
+        .filter(|w| !GENERIC_WORDS.contains(&w.as_str()))
+        .any(|w| mentions_stem(prompt, w))
+}
+
 /// A call of the tool the request forces or the prompt asks for.
 fn tool_call(call: &ChatCall, prompt: &str, choice: &ToolChoice) -> Option<Reply> {
     let offered = tools(&call.body);
@@ -205,10 +238,7 @@ fn tool_call(call: &ChatCall, prompt: &str, choice: &ToolChoice) -> Option<Reply
 /// weather...", `searchFlights` for "a flight"), or the tool takes a place
 /// and the prompt names one ("Is it raining in Bellevue?").
 fn asks_for(prompt: &str, tool_name: &str, params: &Value) -> bool {
-    let named = split_name(tool_name)
-        .iter()
-        .filter(|w| !GENERIC_WORDS.contains(&w.as_str()))
-        .any(|w| mentions_stem(prompt, w));
+    let named = names_tool(prompt, tool_name);
     let takes_place = params
         .get("properties")
         .and_then(Value::as_object)

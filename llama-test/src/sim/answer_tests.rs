@@ -114,6 +114,44 @@ fn tool_result_is_quoted_in_the_answer() {
 }
 
 #[test]
+fn after_a_result_the_next_named_tool_is_called_then_the_answer() {
+    let tools = json!([
+        {"type": "function", "function": {"name": "search_hotels", "parameters": {
+            "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}},
+        {"type": "function", "function": {"name": "book_hotel", "parameters": {
+            "type": "object", "properties": {"hotel_id": {"type": "string", "enum": ["h1"]}},
+            "required": ["hotel_id"]}}}
+    ]);
+    let user = json!({"role": "user", "content": "Find a hotel in Rome and book it"});
+    let turn = |name: &str, id: &str| {
+        [
+            json!({"role": "assistant", "content": "", "tool_calls": [
+                {"id": id, "function": {"name": name, "arguments": "{}"}}]}),
+            json!({"role": "tool", "tool_call_id": id, "content": "{\"ok\": true}"}),
+        ]
+    };
+    let first = default_reply(&call(json!({"messages": [user], "tools": tools})));
+    assert!(
+        matches!(&first.kind, ReplyKind::ToolCalls(c) if c[0].0 == "search_hotels"),
+        "{first:?}"
+    );
+    let [a, r] = turn("search_hotels", "c1");
+    let second = default_reply(&call(json!({"messages": [user, a, r], "tools": tools})));
+    assert!(
+        matches!(&second.kind, ReplyKind::ToolCalls(c) if c[0].0 == "book_hotel" && c[0].1.contains("h1")),
+        "{second:?}"
+    );
+    let [b, r2] = turn("book_hotel", "c2");
+    let third = default_reply(&call(
+        json!({"messages": [user, a, r, b, r2], "tools": tools}),
+    ));
+    assert_eq!(
+        text_of(&third),
+        "Based on the book_hotel result: {\"ok\": true}"
+    );
+}
+
+#[test]
 fn json_schema_answer_validates() {
     let schema = json!({"type": "object", "properties": {"street": {"type": "string"}}, "required": ["street"]});
     let reply = default_reply(&call(json!({

@@ -15,6 +15,7 @@
 
 mod support;
 
+mod agent;
 mod concurrency;
 mod errors;
 mod hygiene;
