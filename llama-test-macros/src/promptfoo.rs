@@ -202,7 +202,16 @@ fn spec(
         let value = &c.value_json;
         let weight = Literal::f64_unsuffixed(c.weight);
         let threshold = opt_f64(c.threshold);
-        quote!(#krate::__private::AssertSpec { kind: #kind, value: #value, weight: #weight, threshold: #threshold })
+        let transform = opt_str(c.transform_json.as_deref());
+        let metric = opt_str(c.metric.as_deref());
+        quote!(#krate::__private::AssertSpec {
+            kind: #kind,
+            value: #value,
+            weight: #weight,
+            threshold: #threshold,
+            transform: #transform,
+            metric: #metric,
+        })
     });
     quote! {
         #krate::__private::EvalSpec {

@@ -123,9 +123,12 @@ pub mod text;
 pub mod tool_sets;
 pub mod tools;
 pub mod trajectory;
+mod transform;
 mod value;
 
 use std::fmt;
+
+use serde_json::Value;
 
 pub use assertion::{ASSERTION_KINDS, Assertion, NEGATABLE_KINDS};
 pub use evaluate::evaluate_all;
@@ -308,6 +311,9 @@ pub struct CheckInput<'a> {
     pub prompt: Option<&'a str>,
     /// The case's variables, for `javascript` checks' `context.vars`.
     pub vars: &'a [(&'a str, &'a str)],
+    /// The `output` a `javascript` check sees when a `transform` replaced
+    /// the answer's; `None`: the answer's own (see [`javascript`]).
+    pub output: Option<&'a Value>,
 }
 
 impl<'a> CheckInput<'a> {
@@ -319,6 +325,7 @@ impl<'a> CheckInput<'a> {
             cost: None,
             prompt: None,
             vars: &[],
+            output: None,
         }
     }
 
