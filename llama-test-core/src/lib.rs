@@ -13,6 +13,7 @@ pub mod checks;
 pub mod config_file;
 pub mod files;
 pub mod images;
+pub mod names;
 pub mod promptfoo;
 pub mod providers;
 pub mod suggest;

@@ -15,7 +15,10 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 mod csv;
+mod instances;
 mod sources;
+
+pub use instances::{Instance, Rendered, instances, module_name};
 
 /// A config error, located in the YAML file.
 #[derive(Debug, Clone, PartialEq)]
