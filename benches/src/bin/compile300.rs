@@ -174,10 +174,7 @@ fn bench(options: &Options) -> Result<()> {
         &hand_written,
     );
     show("for scale: the checks without llama-test", &floor);
-    show(
-        "promptfoo_suite! of 3 YAML configs (+javascript)",
-        &promptfoo,
-    );
+    show("promptfoo_suite!, 3 YAML configs, +javascript", &promptfoo);
     show("  the same without javascript assertions", &no_js);
     show("  ... and llama-test without the JS engine", &no_engine);
     println!(
