@@ -214,7 +214,7 @@ fn {name}() {{
         sampling: Sampling {{ temperature: {temperature}, top_p: None, top_k: None, max_tokens: None,
             repetition_penalty: None, frequency_penalty: None, presence_penalty: None }},
         stream: false, tools: {tools}, tool_choice: None, json_schema: {json_schema}, extra_body: None,
-        vars: &[], asserts: &[AssertSpec {{ kind: "{kind}", value: {value}, weight: 1.0, threshold: None }}],
+        vars: &[], asserts: &[AssertSpec {{ kind: "{kind}", value: {value}, weight: 1.0, threshold: None, transform: None, metric: None }}],
         threshold: None, repeat: 1, min_pass: None, timeout_ms: None, mode: None,
         grader: None, agent: None, allow_unlisted_model: false, ignored: {ignored},
     }};

@@ -17,3 +17,4 @@
 pub mod cargo;
 pub mod generate;
 pub mod measure;
+pub mod promptfoo_yaml;

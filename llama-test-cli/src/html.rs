@@ -319,7 +319,10 @@ fn hover(samples: &[&Record]) -> String {
 fn sample_view(r: &Record) -> SampleView {
     let check = |c: &llama_test::records::CheckRecord| CheckView {
         verdict: c.verdict.clone(),
-        name: c.name.clone(),
+        name: match &c.metric {
+            Some(metric) => format!("{} [{metric}]", c.name),
+            None => c.name.clone(),
+        },
         reason: xml_safe(&c.reason),
     };
     let answer = r.answer.as_ref();

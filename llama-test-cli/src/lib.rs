@@ -2,9 +2,11 @@
 //! tested: finding and loading runs ([`runs`]), the per-model and per-case
 //! view of a run ([`summary`]), the report formats ([`html`], [`junit`],
 //! [`markdown`], [`json`]), comparing two runs ([`compare`]) and fixture
-//! hygiene ([`fixtures`]).
+//! hygiene ([`fixtures`]), and turning a promptfoo config into `#[llama_eval]`
+//! evals ([`convert`]).
 
 pub mod compare;
+pub mod convert;
 pub mod fixtures;
 pub mod html;
 pub mod json;

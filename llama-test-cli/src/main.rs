@@ -6,6 +6,7 @@
 //! llama-test runs
 //! llama-test fixtures check [--root DIR]
 //! llama-test fixtures stale --report FILE [--root DIR] [--delete]
+//! llama-test promptfoo convert CONFIG [--data-dir DIR] [--write-data]
 //! ```
 //!
 //! `RUN` is a run id under `<target>/llama-test/runs/` (a unique prefix or
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use llama_test_cli::{Summary, compare, fixtures, html, json, junit, markdown, runs};
+use llama_test_cli::{Summary, compare, convert, fixtures, html, json, junit, markdown, runs};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +47,24 @@ enum Command {
     /// Fixture hygiene (also available as the `llama-test-fixtures` binary of the llama-test package).
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// promptfoo configs.
+    #[command(subcommand)]
+    Promptfoo(PromptfooCommand),
+}
+
+#[derive(Subcommand)]
+enum PromptfooCommand {
+    /// Prints the `#[llama_eval]` equivalent of a config: one eval per case × prompt × provider.
+    Convert {
+        /// The config, e.g. tests/promptfoo/tool-calling.yaml (run from the crate root).
+        config: PathBuf,
+        /// Where the evals' tools and messages JSON files go, relative to the crate root.
+        #[arg(long, default_value = "tests/data")]
+        data_dir: String,
+        /// Writes those files; without it they are printed as comments before the source.
+        #[arg(long)]
+        write_data: bool,
+    },
 }
 
 #[derive(Args)]
@@ -110,6 +129,11 @@ fn main() -> ExitCode {
             root,
             delete,
         }) => fixtures::stale(&report, root.as_deref(), delete).map(verdict),
+        Command::Promptfoo(PromptfooCommand::Convert {
+            config,
+            data_dir,
+            write_data,
+        }) => convert_config(&config, data_dir, write_data),
     };
     match result {
         Ok(code) => code,
@@ -118,6 +142,29 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn convert_config(config: &Path, data_dir: String, write_data: bool) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(config)
+        .map_err(|e| format!("cannot read {}: {e}", config.display()))?;
+    let base = config.parent().unwrap_or(Path::new("")).to_owned();
+    let read = |rel: &str| {
+        let path = base.join(rel);
+        std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read `file://{rel}` ({}): {e}", path.display()))
+    };
+    let shown = config.to_string_lossy().replace('\\', "/");
+    let options = convert::Options { data_dir };
+    let converted = convert::convert(&shown, &text, read, &options)?;
+    if write_data {
+        for (path, json) in &converted.files {
+            write(Path::new(path), json, "data")?;
+        }
+        print!("{}", converted.source);
+    } else {
+        print!("{}", converted.with_files_inline());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verdict(clean: bool) -> ExitCode {

@@ -14,6 +14,7 @@ pub mod choices;
 pub mod config_file;
 pub mod files;
 pub mod images;
+pub mod names;
 pub mod promptfoo;
 mod promptfoo_trajectory;
 pub mod providers;

@@ -15,7 +15,10 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 mod csv;
+mod instances;
 mod sources;
+
+pub use instances::{Instance, Rendered, instances, module_name};
 
 /// A config error, located in the YAML file.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +102,12 @@ pub struct Check {
     pub value_json: String,
     pub weight: f64,
     pub threshold: Option<f64>,
+    /// `transform`: JavaScript over `output` whose result is what this
+    /// check sees, as JSON text: the inline code as a string, or
+    /// `{file, source, function}` for `file://x.js[:name]`.
+    pub transform_json: Option<String>,
+    /// promptfoo's named score (`metric`), carried into the check record.
+    pub metric: Option<String>,
 }
 
 /// One test case: `defaultTest` merged in.
@@ -219,10 +228,11 @@ struct RawAssert {
     value: Option<Value>,
     threshold: Option<f64>,
     weight: Option<f64>,
-    /// promptfoo's named score; accepted, not reported (llama-test reports
-    /// each check by its type).
+    /// promptfoo's named score, carried into the check record.
     metric: Option<String>,
-    transform: Option<Spanned<String>>,
+    /// JavaScript over `output` (inline or `file://`), replaced by
+    /// [`sources::load_vars`] with the `{file, source, function}` object.
+    transform: Option<Spanned<Value>>,
 }
 
 // ---- parsing ------------------------------------------------------------
@@ -277,7 +287,11 @@ pub fn parse(
         return Err(plain("`providers` is empty"));
     }
     let prompts = prompts(raw.prompts, &mut read)?;
-    let default = raw.default_test.unwrap_or_default();
+    let default =
+        sources::load_vars(raw.default_test.unwrap_or_default(), &mut read).map_err(|mut e| {
+            e.message = format!("`defaultTest`: {}", e.message);
+            e
+        })?;
     let mut tests = match raw.tests {
         None => Vec::new(),
         Some(tests) => sources::tests(tests, &mut read)?,
@@ -489,14 +503,20 @@ fn grader(p: &Spanned<Value>) -> Result<String, ConfigError> {
 }
 
 fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
-    let _ = &raw.metric;
-    if let Some(t) = &raw.transform {
-        return Err(at(
-            t,
-            "`transform` on an assertion is not supported; do the transformation inside a \
-             `javascript` assertion (`output` is the answer)",
-        ));
-    }
+    let transform_json = match &raw.transform {
+        None => None,
+        Some(t) => match &t.value {
+            Value::String(code) if !code.trim().is_empty() => Some(t.value.to_string()),
+            Value::Object(_) => Some(t.value.to_string()),
+            _ => {
+                return Err(at(
+                    t,
+                    "`transform`: expected JavaScript code over `output` (`output.trim()`) \
+                     or a `file://transform.js[:name]` path",
+                ));
+            }
+        },
+    };
     let written = raw.kind.value.as_str();
     let (negated, base) = match written.strip_prefix("not-") {
         Some(base) => (true, base),
@@ -607,6 +627,8 @@ fn check(raw: &RawAssert) -> Result<Check, ConfigError> {
         value_json: value.to_string(),
         weight,
         threshold,
+        transform_json,
+        metric: raw.metric.clone(),
     })
 }
 
@@ -751,6 +773,40 @@ mod tests {
         assert_eq!((err.line, err.column), (5, 15), "{err}");
         assert!(err.message.contains("`python`"), "{err}");
         assert!(err.message.contains("icontains-any"), "{err}");
+    }
+
+    #[test]
+    fn transform_and_metric_are_carried() {
+        let suite = parse(
+            "providers: [a]\nprompts: ['p']\n\
+             defaultTest:\n  assert:\n    - type: contains\n      value: x\n      transform: file://t.js:first\n\
+             tests:\n  - assert:\n      - type: equals\n        value: b\n        transform: output.trim()\n        metric: tidy\n",
+            |p| match p {
+                "t.js" => Ok("module.exports.first = (o) => o;".to_owned()),
+                other => Err(format!("no file {other}")),
+            },
+        )
+        .unwrap();
+        let checks = &suite.cases[0].checks;
+        let file: Value =
+            serde_json::from_str(checks[0].transform_json.as_deref().unwrap()).unwrap();
+        assert_eq!(file["function"], "first");
+        assert_eq!(file["source"], "module.exports.first = (o) => o;");
+        assert_eq!(
+            checks[1].transform_json.as_deref(),
+            Some("\"output.trim()\"")
+        );
+        assert_eq!(checks[1].metric.as_deref(), Some("tidy"));
+        let err = parse_err(
+            "providers: [a]\nprompts: ['p']\ntests:\n  - assert:\n      - type: equals\n        value: b\n        transform: 3\n",
+        );
+        assert_eq!((err.line, err.column), (7, 20), "{err}");
+        assert!(err.message.contains("`transform`"), "{err}");
+        let err = parse_err(
+            "providers: [a]\nprompts: ['p']\ntests:\n  - assert:\n      - type: equals\n        transform: file://gone.js\n",
+        );
+        assert_eq!(err.line, 6, "{err}");
+        assert!(err.message.contains("gone.js"), "{err}");
     }
 
     #[test]

@@ -262,7 +262,14 @@ fn spec(
         let value = &check.value_json;
         let weight = Literal::f64_unsuffixed(check.weight);
         let threshold = opt_f64(check.threshold);
-        quote!(#krate::__private::AssertSpec { kind: #kind, value: #value, weight: #weight, threshold: #threshold })
+        quote!(#krate::__private::AssertSpec {
+            kind: #kind,
+            value: #value,
+            weight: #weight,
+            threshold: #threshold,
+            transform: ::core::option::Option::None,
+            metric: ::core::option::Option::None,
+        })
     });
     let threshold = opt_f64(eval.threshold);
     let repeat = Literal::u32_unsuffixed(eval.repeat.unwrap_or(1));

@@ -9,9 +9,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
 
-use llama_test_core::promptfoo::{self, Prompt, Suite};
+use llama_test_core::promptfoo::{self, Rendered, Suite};
 
-use crate::names::{case_label, model_suffix, sanitize};
 use crate::tokens::{self, opt_f64, opt_str};
 
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -58,15 +57,7 @@ fn generate(lit: &LitStr) -> Result<TokenStream, String> {
         Some(_) => format!("{path}: in {e}"),
         None => format!("{path}:{e}"),
     })?;
-    let stem = Path::new(&path)
-        .file_stem()
-        .map(|s| sanitize(&s.to_string_lossy()))
-        .unwrap_or_default();
-    let module = if stem.is_empty() || stem.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("suite_{stem}")
-    } else {
-        stem
-    };
+    let module = promptfoo::module_name(&path);
     let config = llama_test_core::ConfigFile::load(&dir).ok();
     for p in &suite.providers {
         llama_test_core::ModelRef::parse(&p.id, config.as_ref())
@@ -90,69 +81,39 @@ fn generate(lit: &LitStr) -> Result<TokenStream, String> {
 
 fn tests(suite: &Suite, module: &str, path: &str) -> Result<Vec<TokenStream>, String> {
     let krate: syn::Path = syn::parse_quote!(::llama_test);
-    let mut out = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    let many_providers = suite.providers.len() > 1;
-    let many_prompts = suite.prompts.len() > 1;
-    for (ci, case) in suite.cases.iter().enumerate() {
-        let label = case_label(ci, suite.cases.len(), case.description.as_deref());
-        for (pi, prompt) in suite.prompts.iter().enumerate() {
-            for provider in &suite.providers {
-                let mut name = label.clone();
-                if many_prompts {
-                    name.push_str(&format!("__prompt_{}", pi + 1));
+    let instances = promptfoo::instances(suite).map_err(|e| format!("{path}: {e}"))?;
+    let mut out = Vec::with_capacity(instances.len());
+    for instance in instances {
+        let name = &instance.name;
+        let where_ = format!("{path}: test {} ({name})", instance.case_index + 1);
+        let (prompt, messages) = match instance.render().map_err(|e| format!("{where_}: {e}"))? {
+            Rendered::Text(text) => (Some(text), None),
+            Rendered::Chat(json) => (None, Some(json)),
+        };
+        let spec = spec(
+            &krate,
+            module,
+            name,
+            instance.provider,
+            prompt,
+            messages,
+            instance.case,
+        );
+        let ident = Ident::new(name, Span::call_site());
+        let allow = name
+            .contains("__")
+            .then(|| quote!(#[allow(non_snake_case)]));
+        out.push(quote! {
+            #[::core::prelude::v1::test]
+            #allow
+            fn #ident() {
+                static __LLAMA_EVAL_SPEC: #krate::__private::EvalSpec = #spec;
+                #krate::__private::inventory::submit! {
+                    #krate::__private::EvalRegistration(&__LLAMA_EVAL_SPEC)
                 }
-                if many_providers {
-                    let suffix = match &provider.label {
-                        Some(l) if !sanitize(l).is_empty() => sanitize(l),
-                        _ => model_suffix(&provider.id),
-                    };
-                    name.push_str("__");
-                    name.push_str(&suffix);
-                }
-                if names.contains(&name) {
-                    return Err(format!(
-                        "{path}: two generated tests would both be named `{module}::{name}`; \
-                         give the providers distinct `label`s"
-                    ));
-                }
-                names.push(name.clone());
-                let where_ = format!("{path}: test {} ({name})", ci + 1);
-                let (prompt, messages) = match prompt {
-                    Prompt::Text(t) => (
-                        Some(
-                            promptfoo::render(t, &case.vars)
-                                .map_err(|e| format!("{where_}: {e}"))?,
-                        ),
-                        None,
-                    ),
-                    Prompt::Chat(v) => (
-                        None,
-                        Some(
-                            promptfoo::render_json(v, &case.vars)
-                                .map_err(|e| format!("{where_}: {e}"))?
-                                .to_string(),
-                        ),
-                    ),
-                };
-                let spec = spec(&krate, module, &name, provider, prompt, messages, case);
-                let ident = Ident::new(&name, Span::call_site());
-                let allow = name
-                    .contains("__")
-                    .then(|| quote!(#[allow(non_snake_case)]));
-                out.push(quote! {
-                    #[::core::prelude::v1::test]
-                    #allow
-                    fn #ident() {
-                        static __LLAMA_EVAL_SPEC: #krate::__private::EvalSpec = #spec;
-                        #krate::__private::inventory::submit! {
-                            #krate::__private::EvalRegistration(&__LLAMA_EVAL_SPEC)
-                        }
-                        #krate::__private::run(&__LLAMA_EVAL_SPEC, |_| async move {});
-                    }
-                });
+                #krate::__private::run(&__LLAMA_EVAL_SPEC, |_| async move {});
             }
-        }
+        });
     }
     Ok(out)
 }
@@ -204,7 +165,16 @@ fn spec(
         let value = &c.value_json;
         let weight = Literal::f64_unsuffixed(c.weight);
         let threshold = opt_f64(c.threshold);
-        quote!(#krate::__private::AssertSpec { kind: #kind, value: #value, weight: #weight, threshold: #threshold })
+        let transform = opt_str(c.transform_json.as_deref());
+        let metric = opt_str(c.metric.as_deref());
+        quote!(#krate::__private::AssertSpec {
+            kind: #kind,
+            value: #value,
+            weight: #weight,
+            threshold: #threshold,
+            transform: #transform,
+            metric: #metric,
+        })
     });
     quote! {
         #krate::__private::EvalSpec {

@@ -82,7 +82,22 @@ pub fn prepare(spec: &EvalSpec) -> Result<Prepared> {
 fn assertions(spec: &EvalSpec) -> Result<Vec<Assertion>> {
     spec.asserts
         .iter()
-        .map(|a| Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, spec.vars))
+        .map(|a| {
+            let assertion =
+                Assertion::parse_json_text(a.kind, a.value, a.weight, a.threshold, spec.vars)?;
+            match a.transform {
+                None => Ok(assertion),
+                Some(text) => {
+                    let code: Value = serde_json::from_str(text).map_err(|e| {
+                        Error::Config(format!(
+                            "assert({} = ...): the transform {text:?} is not valid JSON: {e}",
+                            a.kind
+                        ))
+                    })?;
+                    assertion.with_transform(&code)
+                }
+            }
+        })
         .collect()
 }
 

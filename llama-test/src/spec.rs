@@ -38,6 +38,12 @@ pub struct AssertSpec {
     pub weight: f64,
     /// Per-check threshold (similarity metrics, rubric score).
     pub threshold: Option<f64>,
+    /// promptfoo's `transform`, as JSON text (inline code as a string, or
+    /// `{file, source, function}`): JavaScript whose result replaces the
+    /// answer for this check.
+    pub transform: Option<&'static str>,
+    /// promptfoo's `metric`: a name for the check's score in the record.
+    pub metric: Option<&'static str>,
 }
 
 /// `agent(...)`: run the tool loop with Rust implementations.

@@ -9,6 +9,7 @@
 //! One module per feature of the page; `cargo test tool_calling` runs one.
 
 mod agent;
+mod converted;
 mod json_output;
 mod model_comparison;
 mod multimodal;

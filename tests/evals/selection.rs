@@ -21,7 +21,10 @@ fn a_module_filter_selects_exactly_its_evals() {
     assert_eq!(
         listed(&["tool_calling"]),
         [
-            // The seed's tool-calling promptfoo suite (a substring match).
+            // The seed's tool-calling config, converted and as a suite:
+            // libtest filters are substrings, so `tool_calling` picks every
+            // form of the one example.
+            "converted::tool_calling::case_1",
             "promptfoo::tool_calling::case_1",
             "tool_calling::answers_from_the_tool_result::case_1_nyc",
             "tool_calling::get_weather::case_1_nyc",

@@ -4,6 +4,14 @@
 //! `EvalSpec`; `tests/generated_forms.rs` checks the two declare the same
 //! specs). Target: at most 1.5x.
 //!
+//! Issue 12 adds three crates: the same 300 evals as three promptfoo
+//! configs run by `promptfoo_suite!` (with the body's checks as
+//! `javascript` assertions), reported against the `#[llama_eval]` crate;
+//! and those configs without the `javascript` assertions, built once
+//! against llama-test's default features and once with
+//! `default-features = false` (no QuickJS): what the JS engine costs a
+//! suite that uses no javascript assertion.
+//!
 //! ```sh
 //! cargo run --release -p llama-test-bench --bin compile300 [-- --runs 3 --count 300 --incremental]
 //! ```
@@ -24,6 +32,7 @@ use std::time::{Duration, Instant, SystemTime};
 use llama_test_bench::cargo::{Result, cargo, target_dir, workspace_root};
 use llama_test_bench::generate::{self, DEFAULT_COUNT};
 use llama_test_bench::measure::Spread;
+use llama_test_bench::promptfoo_yaml;
 
 /// Issue 4's target for the macro crate's compile time relative to the
 /// hand-written one.
@@ -32,6 +41,21 @@ const MACRO_CRATE: &str = "with_macro";
 const DIRECT_CRATE: &str = "hand_written";
 /// The same checks without llama-test, for scale (not part of the ratio).
 const FLOOR_CRATE: &str = "no_llama_test";
+/// The 300 as promptfoo configs, `javascript` assertions included.
+const PROMPTFOO_CRATE: &str = "promptfoo_yaml";
+/// The configs without `javascript`, llama-test with default features.
+const NO_JS_CRATE: &str = "promptfoo_no_js";
+/// The same, llama-test with `default-features = false` (no JS engine).
+const NO_ENGINE_CRATE: &str = "promptfoo_no_js_engine";
+/// Every crate, in the order of the timing arrays.
+const CRATES: [&str; 6] = [
+    MACRO_CRATE,
+    DIRECT_CRATE,
+    FLOOR_CRATE,
+    PROMPTFOO_CRATE,
+    NO_JS_CRATE,
+    NO_ENGINE_CRATE,
+];
 
 struct Options {
     runs: usize,
@@ -96,17 +120,24 @@ fn bench(options: &Options) -> Result<()> {
     };
 
     eprintln!(
-        "building dependencies and both crates once (not timed) in {} ...",
+        "building dependencies and every crate once (not timed) in {} ...",
         target.display()
     );
-    let crates = [MACRO_CRATE, DIRECT_CRATE, FLOOR_CRATE];
-    build(&crates, false)?;
+    // One at a time, so each gets the llama-test features it asks for
+    // (building them together would unify them).
+    for krate in CRATES {
+        build(&[krate], false)?;
+    }
 
-    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut times: [Vec<f64>; 6] = Default::default();
     for run in 0..options.runs {
-        let order = if run % 2 == 0 { [0, 1, 2] } else { [1, 0, 2] };
+        let order = if run % 2 == 0 {
+            [0, 1, 2, 3, 4, 5]
+        } else {
+            [1, 0, 2, 3, 5, 4]
+        };
         for index in order {
-            let krate = crates[index];
+            let krate = CRATES[index];
             touch(&workspace.path().join(krate).join("tests/evals.rs"))?;
             let took = build(&[krate], true)?;
             eprintln!("run {}: {krate} {:.2} s", run + 1, took.as_secs_f64());
@@ -114,7 +145,7 @@ fn bench(options: &Options) -> Result<()> {
         }
     }
 
-    let [with_macro, hand_written, floor] = times.map(|t| {
+    let [with_macro, hand_written, floor, promptfoo, no_js, no_engine] = times.map(|t| {
         Spread::of(t).unwrap_or(Spread {
             min: 0.0,
             median: 0.0,
@@ -143,6 +174,9 @@ fn bench(options: &Options) -> Result<()> {
         &hand_written,
     );
     show("for scale: the checks without llama-test", &floor);
+    show("promptfoo_suite!, 3 YAML configs, +javascript", &promptfoo);
+    show("  the same without javascript assertions", &no_js);
+    show("  ... and llama-test without the JS engine", &no_engine);
     println!(
         "ratio of medians: {ratio:.2}x (target <= {TARGET_RATIO}x: {})",
         if ratio <= TARGET_RATIO {
@@ -151,6 +185,11 @@ fn bench(options: &Options) -> Result<()> {
             "MISSED"
         }
     );
+    println!(
+        "promptfoo YAML / #[llama_eval]: {:.2}x; no-javascript suite, default features / without the JS engine: {:.2}x",
+        promptfoo.median / with_macro.median,
+        no_js.median / no_engine.median
+    );
     Ok(())
 }
 
@@ -158,44 +197,61 @@ fn bench(options: &Options) -> Result<()> {
 /// `Cargo.lock` is copied so `--offline` finds every version).
 fn write_workspace(root: &Path, count: usize) -> Result<()> {
     let llama_test = workspace_root().join("llama-test");
+    let members = CRATES.map(|c| format!("{c:?}")).join(", ");
     write(
         &root.join("Cargo.toml"),
-        &format!(
-            "[workspace]\nmembers = [\"{MACRO_CRATE}\", \"{DIRECT_CRATE}\", \"{FLOOR_CRATE}\"]\nresolver = \"3\"\n"
-        ),
+        &format!("[workspace]\nmembers = [{members}]\nresolver = \"3\"\n"),
     )?;
     std::fs::copy(workspace_root().join("Cargo.lock"), root.join("Cargo.lock"))?;
-    let sources = [
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let tools = std::fs::read_to_string(data.join("get_weather.json"))?;
+    let schema = std::fs::read_to_string(data.join("product_review.json"))?;
+    let yaml = |javascript| promptfoo_yaml::configs(count, &tools, &schema, javascript);
+    let suite = promptfoo_yaml::suite_source("data");
+    // (crate, test source, YAML configs, llama-test's default features)
+    let crates = [
         (
             MACRO_CRATE,
             generate::llama_eval_source(count, "data", false),
+            Vec::new(),
+            true,
         ),
         (
             DIRECT_CRATE,
             generate::runtime_call_source(count, "data", false),
+            Vec::new(),
+            true,
         ),
         // Compiled, never run: the name of the recordings it would read
         // does not matter.
-        (FLOOR_CRATE, generate::baseline_source(count, "evals")),
+        (
+            FLOOR_CRATE,
+            generate::baseline_source(count, "evals"),
+            Vec::new(),
+            true,
+        ),
+        (PROMPTFOO_CRATE, suite.clone(), yaml(true), true),
+        (NO_JS_CRATE, suite.clone(), yaml(false), true),
+        (NO_ENGINE_CRATE, suite, yaml(false), false),
     ];
-    for (name, source) in sources {
+    for (name, source, configs, default_features) in crates {
         let dir = root.join(name);
         write(
             &dir.join("Cargo.toml"),
             &format!(
                 "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-                 [dev-dependencies]\nllama-test = {{ path = {:?} }}\nserde_json = \"1\"\n",
+                 [dev-dependencies]\nllama-test = {{ path = {:?}, default-features = {default_features} }}\nserde_json = \"1\"\n",
                 llama_test.display().to_string()
             ),
         )?;
         write(&dir.join("src/lib.rs"), "//! Only the tests matter.\n")?;
         write(&dir.join("tests/evals.rs"), &source)?;
-        for data in ["get_weather.json", "product_review.json"] {
-            let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("data")
-                .join(data);
+        for file in ["get_weather.json", "product_review.json"] {
             std::fs::create_dir_all(dir.join("data"))?;
-            std::fs::copy(from, dir.join("data").join(data))?;
+            std::fs::copy(data.join(file), dir.join("data").join(file))?;
+        }
+        for (file, text) in configs {
+            write(&dir.join("data").join(file), &text)?;
         }
     }
     Ok(())

@@ -71,6 +71,7 @@ pub fn record(test: &str, model_id: &str, verdict: &str, answer: &str) -> Record
                 } else {
                     "expected output to contain \"sunny\", but it was not found".into()
                 },
+                metric: None,
             }],
         },
         verdict: verdict.into(),

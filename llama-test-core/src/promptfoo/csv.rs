@@ -1,7 +1,8 @@
 //! promptfoo's CSV test files: each column is a var, except the `__`
 //! columns: `__expected` (also `__expected1`, `__expected2`, ...) holds an
 //! assertion, `__description` and `__threshold` the case's, `__metric`
-//! and `__metadata:*` are accepted and not used.
+//! names the row's assertions' metric (as promptfoo), and `__metadata:*`
+//! is accepted and not used.
 //!
 //! An `__expected` cell is `type:value` or `type(threshold):value` for any
 //! supported type (`not-` too), `fn:code` for `javascript`, `grade:rubric`
@@ -57,6 +58,7 @@ pub(super) fn tests(text: &str) -> Result<Vec<(u64, RawTest)>, ConfigError> {
             message,
         };
         let mut test = RawTest::default();
+        let mut metric = None;
         for (h, cell) in headers.iter().zip(record.iter()) {
             match h.as_str() {
                 "__description" if !cell.is_empty() => test.description = Some(cell.to_owned()),
@@ -71,12 +73,16 @@ pub(super) fn tests(text: &str) -> Result<Vec<(u64, RawTest)>, ConfigError> {
                         test.assert.push(expected(cell).map_err(&located)?);
                     }
                 }
+                "__metric" if !cell.trim().is_empty() => metric = Some(cell.trim().to_owned()),
                 h if h.starts_with("__") => {}
                 name => {
                     test.vars
                         .insert(name.to_owned(), Value::String(cell.to_owned()));
                 }
             }
+        }
+        for a in &mut test.assert {
+            a.metric.clone_from(&metric);
         }
         out.push((line, test));
     }

@@ -1,6 +1,6 @@
 //! Where a config's test cases and file values come from: `tests` inline or
-//! as `file://tests.yaml|yml|json|csv`, `vars` values and `javascript`
-//! assertions given as `file://...`.
+//! as `file://tests.yaml|yml|json|csv`, `vars` values, `javascript`
+//! assertions and `transform`s given as `file://...`.
 
 use std::fmt;
 
@@ -123,7 +123,8 @@ pub(super) fn tests(
 }
 
 /// Resolves `file://` values: vars (text trimmed; `.json`/`.yaml`/`.yml`
-/// parsed into a value) and `javascript` assertions (the source, read now).
+/// parsed into a value), `javascript` assertions and `transform`s (the
+/// source, read now).
 pub(super) fn load_vars(
     mut test: RawTest,
     read: &mut impl FnMut(&str) -> Result<String, String>,
@@ -146,31 +147,45 @@ pub(super) fn load_vars(
     }
     for a in test.assert.iter_mut() {
         let kind = a.kind.value.trim_start_matches("not-");
-        if kind != "javascript" {
-            continue;
+        if kind == "javascript"
+            && let Some(value) = &a.value
+            && let Some(object) = script_file(value, &a.kind, "javascript", read)?
+        {
+            a.value = Some(object);
         }
-        let Some(spec) = a
-            .value
-            .as_ref()
-            .and_then(Value::as_str)
-            .and_then(|s| s.strip_prefix("file://"))
-        else {
-            continue;
-        };
-        let (file, function) = match spec.rsplit_once(':') {
-            Some((file, f)) if file.ends_with(".js") || file.ends_with(".cjs") => {
-                (file.to_owned(), Some(f.to_owned()))
-            }
-            _ => (spec.to_owned(), None),
-        };
-        let source = read(&file).map_err(|e| at(&a.kind, format!("`javascript`: {e}")))?;
-        let mut object = serde_json::json!({"file": file, "source": source});
-        if let (Some(f), Value::Object(m)) = (function, &mut object) {
-            m.insert("function".into(), Value::String(f));
+        if let Some(t) = &a.transform
+            && let Some(object) = script_file(&t.value, t, "transform", read)?
+            && let Some(t) = &mut a.transform
+        {
+            t.value = object;
         }
-        a.value = Some(object);
     }
     Ok(test)
+}
+
+/// A `file://x.js[:name]` value as `{file, source, function}` with the
+/// source read now; `None` for inline code.
+fn script_file<T>(
+    value: &Value,
+    located: &Spanned<T>,
+    key: &str,
+    read: &mut impl FnMut(&str) -> Result<String, String>,
+) -> Result<Option<Value>, ConfigError> {
+    let Some(spec) = value.as_str().and_then(|s| s.strip_prefix("file://")) else {
+        return Ok(None);
+    };
+    let (file, function) = match spec.rsplit_once(':') {
+        Some((file, f)) if file.ends_with(".js") || file.ends_with(".cjs") => {
+            (file.to_owned(), Some(f.to_owned()))
+        }
+        _ => (spec.to_owned(), None),
+    };
+    let source = read(&file).map_err(|e| at(located, format!("`{key}`: {e}")))?;
+    let mut object = serde_json::json!({"file": file, "source": source});
+    if let (Some(f), Value::Object(m)) = (function, &mut object) {
+        m.insert("function".into(), Value::String(f));
+    }
+    Ok(Some(object))
 }
 
 fn extension(path: &str) -> String {

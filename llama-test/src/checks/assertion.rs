@@ -32,6 +32,9 @@ pub struct Assertion {
     negated: bool,
     pub(super) check: Check,
     weight: f64,
+    /// promptfoo's `transform`: JavaScript whose result is what this check
+    /// sees instead of the answer.
+    pub(super) transform: Option<Box<Script>>,
 }
 
 /// The parsed check; `negated` on [`Assertion`] says whether to invert it.
@@ -121,6 +124,7 @@ impl Assertion {
             negated,
             check,
             weight,
+            transform: None,
         })
     }
 
@@ -166,7 +170,20 @@ impl Assertion {
             } else {
                 1.0
             },
+            transform: None,
         }
+    }
+
+    /// Adds promptfoo's `transform`: JavaScript over `output` (inline code,
+    /// or `{file, source, function}` as a suite reads `file://x.js[:name]`)
+    /// whose result the check sees instead of the answer (see
+    /// [`super::javascript`] for `output`, `context` and the limits). The
+    /// code is compiled now: a syntax error is an error here.
+    pub fn with_transform(mut self, code: &Value) -> Result<Assertion> {
+        let script = Script::parse(code, None)
+            .map_err(|e| Error::Config(format!("assert({} = ...): `transform`: {e}", self.key)))?;
+        self.transform = Some(Box::new(script));
+        Ok(self)
     }
 
     /// The key as written, e.g. `not_contains`.

@@ -3,6 +3,7 @@
 use super::assertion::{Assertion, Check};
 use super::report::{Report, WeightedResult};
 use super::rubric::{Grading, llm_rubric};
+use super::transform::Transformed;
 use super::{CheckInput, CheckResult, json, similarity, text, tool_sets, tools};
 use crate::completion::StopReason;
 
@@ -16,7 +17,12 @@ impl Assertion {
                 "llm_rubric needs a grader; no grader was configured",
             );
         }
-        self.finish(deterministic(&self.check, self.is_negated(), input))
+        let transformed = match self.transformed(input) {
+            Ok(t) => t,
+            Err(result) => return result,
+        };
+        let input = transformed.as_ref().map_or(*input, |t| t.input(input));
+        self.noted(self.finish(deterministic(&self.check, self.is_negated(), &input)))
     }
 
     /// Evaluates any assertion; `llm_rubric` calls the grader.
@@ -27,9 +33,36 @@ impl Assertion {
     ) -> CheckResult {
         match (&self.check, grading) {
             (Check::LlmRubric(rubric), Some(grading)) => {
-                self.finish(llm_rubric(input, rubric, grading).await)
+                let transformed = match self.transformed(input) {
+                    Ok(t) => t,
+                    Err(result) => return result,
+                };
+                let input = transformed.as_ref().map_or(*input, |t| t.input(input));
+                self.noted(self.finish(llm_rubric(&input, rubric, grading).await))
             }
             _ => self.evaluate(input),
+        }
+    }
+
+    /// Says in the reason that the check saw the transformed output.
+    fn noted(&self, mut result: CheckResult) -> CheckResult {
+        if let Some(script) = &self.transform {
+            result
+                .reason
+                .push_str(&format!(" (after the transform {})", script.describe()));
+        }
+        result
+    }
+
+    /// The output after the `transform`, if there is one; a transform that
+    /// fails is this check's result (under its key, never negated).
+    fn transformed(&self, input: &CheckInput<'_>) -> Result<Option<Transformed>, CheckResult> {
+        let Some(script) = &self.transform else {
+            return Ok(None);
+        };
+        match script.transform(input) {
+            Ok(value) => Ok(Some(Transformed::new(input.completion, value))),
+            Err(result) => Err(result.named(self.key().to_owned())),
         }
     }
 }

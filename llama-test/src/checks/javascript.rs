@@ -18,6 +18,10 @@
 //! - The sandbox is QuickJS with the ECMAScript built-ins only: no
 //!   `require`, `process`, `fetch`, files or network.
 //!
+//! The same code runs as an assertion's `transform` (see
+//! [`Assertion::with_transform`](super::Assertion::with_transform)); there
+//! its result replaces the answer instead of deciding.
+//!
 //! A `file://check.js` value is a CommonJS file (`module.exports = (output,
 //! context) => ...`, or `file://check.js:name` for `module.exports.name`);
 //! `export default` at the start of a line is read as `module.exports =`.
@@ -31,6 +35,7 @@ const NAME: &str = "javascript";
 
 /// A parsed `javascript` check.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "javascript"), allow(dead_code))]
 pub struct Script {
     /// The code as written (or `file://x.js`), for messages.
     shown: String,
@@ -65,6 +70,17 @@ impl Script {
     /// Runs the script against an answer.
     pub fn evaluate(&self, input: &CheckInput<'_>) -> CheckResult {
         run(self, input)
+    }
+
+    /// The code as written (or `file://x.js`), quoted and shortened.
+    pub fn describe(&self) -> String {
+        code(self)
+    }
+
+    /// Runs the script as an assertion's `transform`: its result, or the
+    /// check's FAIL (a throw, no value) or ERROR (a limit).
+    pub fn transform(&self, input: &CheckInput<'_>) -> Result<Value, CheckResult> {
+        transform(self, input)
     }
 }
 
@@ -184,6 +200,7 @@ pub fn context_value(input: &CheckInput<'_>) -> Value {
 }
 
 /// The code, shortened, for messages.
+#[cfg_attr(not(feature = "javascript"), allow(dead_code))]
 fn code(script: &Script) -> String {
     format!("`{}`", trim_chars(&script.shown, 300))
 }
@@ -210,7 +227,10 @@ const DISABLED: &str = "`javascript` checks need llama-test's `javascript` featu
 #[cfg(feature = "javascript")]
 fn run(script: &Script, input: &CheckInput<'_>) -> CheckResult {
     use super::js_engine::{DEFAULT_LIMITS, Failure, run};
-    let output = output_value(input.completion);
+    let output = input
+        .output
+        .cloned()
+        .unwrap_or_else(|| output_value(input.completion));
     let context = context_value(input);
     match run(&script.body, &output, &context, DEFAULT_LIMITS) {
         Ok(returned) => verdict(script, returned),
@@ -229,6 +249,45 @@ fn run(script: &Script, input: &CheckInput<'_>) -> CheckResult {
 #[cfg(not(feature = "javascript"))]
 fn run(_script: &Script, _input: &CheckInput<'_>) -> CheckResult {
     CheckResult::error(NAME, DISABLED)
+}
+
+#[cfg(feature = "javascript")]
+fn transform(script: &Script, input: &CheckInput<'_>) -> Result<Value, CheckResult> {
+    use super::js_engine::{DEFAULT_LIMITS, Failure, Returned, run};
+    let output = input
+        .output
+        .cloned()
+        .unwrap_or_else(|| output_value(input.completion));
+    let context = context_value(input);
+    let expected = format!("pass after the transform {}", code(script));
+    let no_value = |kind: &str| {
+        Err(CheckResult::check(
+            "transform",
+            false,
+            expected.clone(),
+            format!("the transform returned {kind}, not a value"),
+        ))
+    };
+    match run(&script.body, &output, &context, DEFAULT_LIMITS) {
+        Ok(Returned::Json(Value::Null)) => no_value("null"),
+        Ok(Returned::Json(value)) => Ok(value),
+        Ok(Returned::Other(kind)) => no_value(&kind),
+        Err(Failure::Threw(message)) => Err(CheckResult::check(
+            "transform",
+            false,
+            expected,
+            format!("the transform threw {}", trim_chars(&message, 600)),
+        )),
+        Err(other) => Err(CheckResult::error(
+            "transform",
+            format!("transform {}: {}", code(script), failure_text(&other)),
+        )),
+    }
+}
+
+#[cfg(not(feature = "javascript"))]
+fn transform(_script: &Script, _input: &CheckInput<'_>) -> Result<Value, CheckResult> {
+    Err(CheckResult::error("transform", DISABLED))
 }
 
 #[cfg(feature = "javascript")]

@@ -135,9 +135,12 @@ pub mod tool_sets;
 pub mod tools;
 pub mod trajectory;
 mod trajectory_assert;
+mod transform;
 mod value;
 
 use std::fmt;
+
+use serde_json::Value;
 
 pub use assertion::{ASSERTION_KINDS, Assertion, NEGATABLE_KINDS};
 pub use evaluate::evaluate_all;
@@ -323,6 +326,9 @@ pub struct CheckInput<'a> {
     /// The agent loop that led to the answer, for the trajectory checks;
     /// `None` for a single call.
     pub trajectory: Option<&'a crate::agent::Trajectory>,
+    /// The `output` a `javascript` check sees when a `transform` replaced
+    /// the answer's; `None`: the answer's own (see [`javascript`]).
+    pub output: Option<&'a Value>,
 }
 
 impl<'a> CheckInput<'a> {
@@ -335,6 +341,7 @@ impl<'a> CheckInput<'a> {
             prompt: None,
             vars: &[],
             trajectory: None,
+            output: None,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::completion::Completion;
 use crate::context::{TestContext, libtest_path};
 use crate::excerpt::trim_chars;
 use crate::request::{ChatRequest, ContentPart};
-use crate::spec::EvalSpec;
+use crate::spec::{AssertSpec, EvalSpec};
 
 /// How much of each request message a record keeps.
 const MESSAGE_CHARS: usize = 2_000;
@@ -186,9 +186,8 @@ pub(crate) fn cost(context: &TestContext, model_id: &str, completion: &Completio
     crate::pricing::cost_of(file, model_id, completion.usage.as_ref())
 }
 
-/// Fills in the checks from the report; `thresholds` are the declared
-/// per-check thresholds, in order, when known.
-pub(super) fn with_report(record: &mut Record, report: &Report, thresholds: &[Option<f64>]) {
+/// Fills in the checks from the report: the results, with each declared check's threshold and metric.
+pub(super) fn with_report(record: &mut Record, report: &Report, asserts: &[AssertSpec]) {
     record.score = Some(report.score);
     record.threshold = report.threshold;
     record.checks = report
@@ -200,8 +199,9 @@ pub(super) fn with_report(record: &mut Record, report: &Report, thresholds: &[Op
             verdict: r.result.verdict.label().to_owned(),
             score: r.result.score,
             weight: r.weight,
-            threshold: thresholds.get(i).copied().flatten(),
+            threshold: asserts.get(i).and_then(|a| a.threshold),
             reason: trim_chars(&r.result.reason, MESSAGE_CHARS),
+            metric: asserts.get(i).and_then(|a| a.metric).map(str::to_owned),
         })
         .collect();
 }

@@ -65,8 +65,7 @@ pub(crate) fn sample(
     }
     let mut record = build::base(spec, Some(context));
     build::with_answer(&mut record, context, request, completion);
-    let thresholds: Vec<Option<f64>> = spec.asserts.iter().map(|a| a.threshold).collect();
-    build::with_report(&mut record, report, &thresholds);
+    build::with_report(&mut record, report, spec.asserts);
     record.verdict = verdict.label().to_owned();
     record.message = message.map(|m| crate::excerpt::trim_chars(&m, 4_000));
     record.followups = std::mem::take(&mut *context.followups());

@@ -174,6 +174,9 @@ pub struct CheckRecord {
     pub threshold: Option<f64>,
     /// One sentence: expected vs. actual, or the error.
     pub reason: String,
+    /// promptfoo's `metric`: the name the config gave this check's score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
 }
 
 /// Token counts.
