@@ -268,7 +268,6 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "trajectory:tool-sequence",
     "trajectory:tool-args-match",
     "trajectory:step-count",
-    "tool-call-f1",
 ];
 
 /// Parses a config. `read` loads a `file://` path relative to the config's
