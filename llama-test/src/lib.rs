@@ -59,9 +59,11 @@
 //! bound by the API, not by threads: when the first eval of a test binary
 //! starts, the requests of every eval the run selects (libtest filters,
 //! `--skip`, `--exact`, `--ignored` are honoured; `--list` sends nothing)
-//! go out concurrently under the shared per-family rate limiter, and each
-//! test then checks its own answers. `LLAMA_TEST_PREFETCH=0` turns this
-//! off; under nextest (one process per test) it is off by itself.
+//! go out concurrently under the shared per-family rate limiter, at most
+//! 128 tests ahead of the test threads (memory stays flat: 3,000 replayed
+//! evals peak at ~51 MiB), and each test then checks its own answers.
+//! `LLAMA_TEST_PREFETCH=0` turns this off; under nextest (one process per
+//! test) it is off by itself.
 //!
 //! # Outcomes
 //!
@@ -90,6 +92,38 @@
 //! - [`sim`] (feature `sim`): a simulated Llama API for testing your own code.
 //! - [`bedrock`]: AWS Bedrock's Converse wire format (request body, answer,
 //!   event-stream framing, SigV4 and API-key auth) for `bedrock:` models.
+//!
+//! # Inside: the data path
+//!
+//! One eval, from the attribute to the verdict, with the file of each step
+//! (paths under `llama-test/src/` unless named):
+//!
+//! 1. `llama-test-macros` checks the attribute at compile time against the
+//!    knowledge in `llama-test-core` (catalogue, providers, check kinds,
+//!    files, `{{var}}` grammar, did-you-mean) and writes a static `EvalSpec`
+//!    (`spec.rs`) plus a call to `__private::run` (`private.rs`, which only
+//!    re-exports).
+//! 2. `runner.rs` runs the test: it takes the prefetched answers from the
+//!    dispatch (`dispatch/`: libtest filters, the window, the registry) or
+//!    opens the test's context itself (`context.rs`: settings read once in
+//!    `settings.rs`, the fixture session, the shared client).
+//! 3. `prepare.rs` turns the spec into a `ChatRequest` (`request.rs`) and
+//!    parsed checks; `agent_attr.rs`/`agent.rs` run a tool loop when the
+//!    eval has `agent(...)`.
+//! 4. The fixture session (`fixtures/`) decides live, record or replay:
+//!    replay serves the recorded tape from a loopback wiremock server
+//!    (`fixtures/replay.rs`), record writes the fixture atomically.
+//! 5. `client/` sends the request (routing per provider, retries, rate-limit
+//!    windows, shared limits across processes), `wire/` and `bedrock/`
+//!    speak each dialect, and the answer becomes a `Completion`
+//!    (`completion.rs`).
+//! 6. `checks/` evaluates the declared checks into a report; the body gets
+//!    the `Output` (`output.rs`); `records/` appends the result record and
+//!    `runner.rs` gives the verdict: PASS, FAIL or ERROR.
+//!
+//! `runtime.rs` holds the tokio runtime every test of a binary shares and
+//! the test whose body is running; `notice.rs` prints what libtest must not
+//! capture.
 //!
 //! # Prior art
 //!

@@ -1,7 +1,7 @@
 //! What `#[llama_eval]` and `promptfoo_suite!` expand to calls into this
 //! module. Not public API: names here may change in any release. It only
-//! re-exports; the spec types live in [`crate::spec`], the test runner in
-//! [`crate::runner`].
+//! re-exports; the spec types live in `spec.rs`, the test runner in
+//! `runner.rs`.
 
 pub use inventory;
 
