@@ -18,6 +18,7 @@ pub mod names;
 pub mod promptfoo;
 mod promptfoo_trajectory;
 pub mod providers;
+pub mod sampling;
 pub mod suggest;
 pub mod template;
 

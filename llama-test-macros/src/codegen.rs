@@ -237,7 +237,7 @@ fn spec(
     });
     let sampling = tokens::sampling(
         krate,
-        &tokens::SamplingValues {
+        &llama_test_core::sampling::Sampling {
             temperature: eval.temperature,
             top_p: eval.top_p,
             top_k: eval.top_k,

@@ -145,7 +145,7 @@ fn spec(
     let model = &p.id;
     let sampling = tokens::sampling(
         krate,
-        &tokens::SamplingValues {
+        &llama_test_core::sampling::Sampling {
             temperature: p.temperature,
             top_p: p.top_p,
             max_tokens: p.max_tokens,

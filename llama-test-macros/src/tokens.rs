@@ -2,6 +2,7 @@
 //! and `promptfoo_suite!`: optional values, the endpoint, the mode and the
 //! sampling options as typed values, so the runtime parses nothing again.
 
+use llama_test_core::sampling::Sampling;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -43,20 +44,8 @@ pub fn mode(krate: &syn::Path, word: Option<&str>) -> TokenStream {
     }
 }
 
-/// The sampling options an eval declared.
-#[derive(Default)]
-pub struct SamplingValues {
-    pub temperature: Option<f64>,
-    pub top_p: Option<f64>,
-    pub top_k: Option<u32>,
-    pub max_tokens: Option<u32>,
-    pub repetition_penalty: Option<f64>,
-    pub frequency_penalty: Option<f64>,
-    pub presence_penalty: Option<f64>,
-}
-
 /// A `Sampling { .. }` literal.
-pub fn sampling(krate: &syn::Path, values: &SamplingValues) -> TokenStream {
+pub fn sampling(krate: &syn::Path, values: &Sampling) -> TokenStream {
     let temperature = opt_f64(values.temperature);
     let top_p = opt_f64(values.top_p);
     let top_k = opt_int(values.top_k.map(u64::from));

@@ -179,3 +179,27 @@ async fn eval_outside_an_eval_test_says_where_to_call_it() {
         "{err}"
     );
 }
+
+/// The settings are read once, strictly, and every bad variable is named in
+/// the one ERROR, so a run shows all there is to fix.
+#[test]
+fn every_bad_setting_is_named_in_one_error() {
+    if is_child() {
+        return;
+    }
+    let sim = start_sim();
+    let child = Child::exact(&["probes::body_panics"])
+        .live(&sim)
+        .env("LLAMA_TEST_PREFETCH", "sometimes")
+        .env("LLAMA_TEST_RATE_LIMIT_WAIT", "forever")
+        .run();
+    let failure = child.failure_of("probes::body_panics");
+    assert!(failure.contains("llama-test ERROR"), "{child}");
+    for named in [
+        "LLAMA_TEST_PREFETCH is `sometimes`",
+        "LLAMA_TEST_RATE_LIMIT_WAIT is `forever`",
+    ] {
+        assert!(failure.contains(named), "{named}: {failure}");
+    }
+    assert_eq!(sim.request_count(), 0, "nothing is sent on a bad setting");
+}

@@ -29,19 +29,14 @@ pub fn runs_root(target_dir: &Path) -> PathBuf {
 
 /// This process's run directory and run id, or `None` when records are off.
 pub fn resolve() -> Result<Option<(PathBuf, String)>, String> {
-    match env_var(RECORDS_ENV)
-        .map_err(|e| e.to_string())?
-        .as_deref()
-        .map(str::trim)
-    {
-        None | Some("1" | "true" | "on" | "yes") => {}
-        Some("0" | "false" | "off" | "no") => return Ok(None),
-        Some(other) => {
-            return Err(format!(
-                "{RECORDS_ENV} is `{other}`; expected `1` (write a result record per eval sample, \
-                 the default) or `0` (write none)"
-            ));
-        }
+    let on = crate::settings::switch(
+        RECORDS_ENV,
+        true,
+        "`1` (write a result record per eval sample, the default) or `0` (write none)",
+    )
+    .map_err(|e| e.to_string())?;
+    if !on {
+        return Ok(None);
     }
     if let Some(dir) = env_var(RUN_DIR_ENV).map_err(|e| e.to_string())? {
         let dir = PathBuf::from(dir);
