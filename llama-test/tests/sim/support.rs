@@ -1,12 +1,16 @@
 //! Raw HTTP helpers shared by the simulator tests.
 
-#[path = "../http_support/mod.rs"]
-mod http_support;
-
-pub use http_support::http;
 use llama_test::sim::SimLlamaApi;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+/// A plain reqwest client for talking to a loopback server directly.
+/// reqwest is built without a default TLS provider; even plain `http://`
+/// needs one installed before a client can be built.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
 
 pub const NATIVE: &str = "/v1/chat/completions";
 pub const COMPAT: &str = "/compat/v1/chat/completions";

@@ -1,0 +1,22 @@
+//! `#[llama_eval]` tests run the way users run them: each driver test
+//! starts the simulated Llama API and runs `#[ignore]`d probe evals of this
+//! binary in a child `cargo test` process (`child`), then reads what
+//! libtest printed, what reached the simulator and what was written.
+//!
+//! Every driver names its probes by their full libtest path
+//! (`records::probes::fails`), since all modules' probes share this binary.
+
+mod child;
+mod dispatch_probes;
+
+mod agent_loop;
+mod assert_forms;
+mod bedrock;
+mod dispatch_filters;
+mod dispatch_outcomes;
+mod rate_limits;
+mod record_replay_parallel;
+mod record_replay_perturb;
+mod record_replay_roundtrip;
+mod records;
+mod runtime_outcomes;
