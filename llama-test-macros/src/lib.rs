@@ -170,7 +170,7 @@ pub fn llama_eval(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// expands to `mod NAME { ... }` with one `#[test]` per test case × prompt ×
 /// provider, named `case_1_description` (plus `__prompt_N` with several
 /// prompts and `__provider` with several providers). Each runs through the
-/// same runtime as `#[llama_eval]`: fixtures, dispatch, PASS/FAIL/ERROR.
+/// same runtime as `#[llama_eval]`: fixtures, prefetch, PASS/FAIL/ERROR.
 ///
 /// The path is relative to the crate root; the file (and every `file://` it
 /// names) is embedded with `include_str!`, so editing it rebuilds the tests.

@@ -1,5 +1,5 @@
 //! `#[llama_eval(..., agent(...))]`: the runtime half. The attribute's own
-//! request is the loop's first turn (sent ahead by the dispatcher like any
+//! request is the loop's first turn (sent ahead by the prefetch like any
 //! other eval); the loop continues from its answer through the test's
 //! fixture session, and the checks and the body see the last answer with
 //! its [`Trajectory`].

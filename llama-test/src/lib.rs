@@ -103,8 +103,8 @@
 //!    files, `{{var}}` grammar, did-you-mean) and writes a static `EvalSpec`
 //!    (`spec.rs`) plus a call to `__private::run` (`private.rs`, which only
 //!    re-exports).
-//! 2. `runner.rs` runs the test: it takes the prefetched answers from the
-//!    dispatch (`dispatch/`: libtest filters, the window, the registry) or
+//! 2. `runner.rs` runs the test: it takes the answers the suite-wide prefetch
+//!    already fetched (`prefetch/`: libtest filters, the window, the registry) or
 //!    opens the test's context itself (`context.rs`: settings read once in
 //!    `settings.rs`, the fixture session, the shared client).
 //! 3. `prepare.rs` turns the spec into a `ChatRequest` (`request.rs`) and
@@ -146,7 +146,6 @@ pub mod client;
 pub mod completion;
 pub mod config;
 mod context;
-mod dispatch;
 pub mod error;
 mod eval;
 mod excerpt;
@@ -157,6 +156,7 @@ pub mod images;
 mod notice;
 mod output;
 mod output_asserts;
+mod prefetch;
 mod prepare;
 pub mod pricing;
 pub mod progress;

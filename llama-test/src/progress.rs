@@ -13,7 +13,7 @@
 //! hide it. Replay sends nothing to a server and prints nothing.
 //! `LLAMA_TEST_PROGRESS=0` turns it off.
 //!
-//! The total is what the suite-wide dispatcher sends ahead (every selected
+//! The total is what the suite-wide prefetch sends ahead (every selected
 //! eval's samples); under nextest or `LLAMA_TEST_PREFETCH=0` it is unknown
 //! and the line has no ETA.
 

@@ -1,6 +1,6 @@
 //! Runs one generated test: context, sample(s), declared checks, body,
 //! fixture, verdict. The samples' answers were usually sent ahead by the
-//! suite-wide prefetch ([`crate::dispatch`]); the test then only awaits
+//! suite-wide prefetch ([`crate::prefetch`]); the test then only awaits
 //! them.
 //!
 //! Outcomes stay apart in what the test prints: a failed check panics with
@@ -77,10 +77,10 @@ fn run_boxed(spec: &'static EvalSpec, body: BoxedBody) {
     verdict(spec, &context, samples);
 }
 
-/// The test's context, and its subject answers when the dispatcher already
-/// sent them (see [`crate::dispatch`]); otherwise a fresh context.
+/// The test's context, and its subject answers when the prefetch already
+/// sent them (see [`crate::prefetch`]); otherwise a fresh context.
 fn start(spec: &'static EvalSpec) -> Result<(Arc<TestContext>, Answers)> {
-    match crate::dispatch::take(spec)? {
+    match crate::prefetch::take(spec)? {
         Some(pending) => {
             let prefetched = runtime().block_on(pending.wait())?;
             Ok((
@@ -94,14 +94,14 @@ fn start(spec: &'static EvalSpec) -> Result<(Arc<TestContext>, Answers)> {
 
 /// Where the subject answers come from.
 enum Answers {
-    /// Sent by the dispatcher ahead of the test.
-    Prefetched(Box<crate::dispatch::Prefetched>),
+    /// Sent by the prefetch ahead of the test.
+    Prefetched(Box<crate::prefetch::Prefetched>),
     /// Sent by the test itself, one sample at a time.
     SendEach,
 }
 
 impl Answers {
-    /// The request and checks the dispatcher already built, if it did.
+    /// The request and checks the prefetch already built, if it did.
     fn take_prepared(&mut self) -> Option<Prepared> {
         match self {
             Answers::Prefetched(prefetched) => prefetched.prepared.take(),

@@ -129,7 +129,7 @@ pub struct EvalSpec {
 }
 
 /// Link-time registry entry, so the runtime can see every eval in the test
-/// binary before any of them runs (for concurrent dispatch).
+/// binary before any of them runs (for the suite-wide prefetch).
 #[derive(Debug)]
 pub struct EvalRegistration(pub &'static EvalSpec);
 

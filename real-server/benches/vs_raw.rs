@@ -11,11 +11,11 @@
 //! - llama-test: the suite's test binary (dev profile, as `cargo test`
 //!   builds it; `--release` for the release one) runs the 64 evals of
 //!   `concurrency::count` in `live` mode, timed from spawn to exit: process
-//!   start, the dispatcher sending all 64 at once, checks, libtest.
+//!   start, the prefetch sending all 64 at once, checks, libtest.
 //! - raw: the same 64 request bodies (read from the committed fixtures,
 //!   byte for byte what llama-test sends) from one tokio + reqwest client,
 //!   with at most 4 in flight (the server's own limit, `--parallel 4`), and
-//!   once more with all 64 in flight (as the dispatcher sends them).
+//!   once more with all 64 in flight (as the prefetch sends them).
 //!
 //! Each run uses one fresh server; the order of the three alternates. The
 //! ratio is llama-test's median over the raw client's (4 in flight)

@@ -1,4 +1,4 @@
-//! Issue 6 benchmark: the suite-wide dispatcher. The 300 evals of
+//! Issue 6 benchmark: the suite-wide prefetch. The 300 evals of
 //! `tests/evals300.rs` (the test binary `replay300` replays) run in `live`
 //! mode against the simulated Llama API at 500 ms latency, as a plain
 //! libtest binary with its default test threads, timed from spawn to exit.
@@ -16,7 +16,7 @@
 //! - `storm`: as `enforced`, plus the first 150 requests refused with 429
 //!   and `retry-after: 1`;
 //! - `baseline`: as `enforced` with `LLAMA_TEST_PREFETCH=0` (each test
-//!   thread sends its own request: the behaviour without the dispatcher),
+//!   thread sends its own request: the behaviour without the prefetch),
 //!   the same-run reference for `enforced`;
 //! - `window` (not in the default set, takes a minute): the simulator
 //!   allows only 250 requests per minute, so 50 requests wait for the

@@ -7,13 +7,13 @@
 //! (`records::probes::fails`), since all modules' probes share this binary.
 
 mod child;
-mod dispatch_probes;
+mod prefetch_probes;
 
 mod agent_loop;
 mod assert_forms;
 mod bedrock;
-mod dispatch_filters;
-mod dispatch_outcomes;
+mod prefetch_filters;
+mod prefetch_outcomes;
 mod rate_limits;
 mod record_replay_parallel;
 mod record_replay_perturb;

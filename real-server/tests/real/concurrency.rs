@@ -1,4 +1,4 @@
-//! Concurrency: 64 evals recorded at once through the dispatcher (it sends
+//! Concurrency: 64 evals recorded at once through the prefetch (it sends
 //! every selected eval's request as soon as the first eval starts) against
 //! a server with 4 slots, so 60 wait in llama.cpp's queue. All land, each
 //! with its own answer, and replay reproduces every one.

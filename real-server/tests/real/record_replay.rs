@@ -102,7 +102,7 @@ fn drifted_prompt_is_caught_on_replay() {
 }
 
 /// The whole suite recorded against a fresh server into a temporary
-/// directory (the dispatcher sends every eval at once, 64 of them to the
+/// directory (the prefetch sends every eval at once, 64 of them to the
 /// same endpoint), then replayed from it with `CI=true`, no key and no
 /// server URL: every eval passes both times, and each replayed `Output`
 /// equals the recorded one (see [`same_output`]). The fresh answers also

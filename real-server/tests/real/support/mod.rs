@@ -6,7 +6,7 @@
 //!
 //! The evals' settings (`LLAMA_TEST_LLAMACPP_BASE_URL`, `LLAMACPP_API_KEY`)
 //! are read once per process, by the first eval that starts, and the
-//! dispatcher sends every selected eval's request as soon as that happens.
+//! prefetch sends every selected eval's request as soon as that happens.
 //! So when the mode needs the network (`record`, `live`), a server is
 //! started before `main` and the two variables are exported for it, before
 //! libtest starts a single thread. In `replay` (the default under

@@ -1,7 +1,7 @@
-//! The dispatched tests of this process, keyed by libtest path, each
+//! The prefetched tests of this process, keyed by libtest path, each
 //! waiting for its test thread to take it.
 //!
-//! A test is queued until the dispatcher's window lets its prefetch start.
+//! A test is queued until the prefetch's window lets its prefetch start.
 //! A test thread that arrives while its test is still queued claims it and
 //! sends its own requests, so no test ever waits for a window slot.
 
@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinHandle;
 
-use super::prefetch::{Prefetched, lost_task};
+use super::task::{Prefetched, lost_task};
 use crate::error::Result;
 
 /// A test's prefetch, running or finished.
@@ -42,7 +42,7 @@ enum Slot {
     Claimed,
 }
 
-/// Every dispatched test not yet taken by its thread.
+/// Every prefetched test not yet taken by its thread.
 #[derive(Default)]
 pub(crate) struct Registry {
     slots: Mutex<HashMap<String, Slot>>,
@@ -81,9 +81,9 @@ impl Registry {
         }
     }
 
-    /// Takes the test's prefetch; `None` when it was not dispatched, not
+    /// Takes the test's prefetch; `None` when it was not prefetched, not
     /// started yet (the test then sends its requests itself, and the
-    /// dispatcher skips it) or already taken.
+    /// prefetch skips it) or already taken.
     pub fn take(&self, test_path: &str) -> Option<Pending> {
         let mut slots = self.lock();
         match slots.remove(test_path)? {
@@ -117,7 +117,7 @@ mod tests {
     }
 
     /// A test that comes before its prefetch started sends its own
-    /// requests, and the dispatcher then skips it: nobody waits for a slot.
+    /// requests, and the prefetch then skips it: nobody waits for a slot.
     #[test]
     fn a_thread_that_comes_first_claims_its_test() {
         let rt = runtime();

@@ -1,10 +1,11 @@
-//! Suite-wide concurrent dispatch ("prefetch") of the subject requests.
+//! The suite-wide prefetch: the subject requests of every selected eval,
+//! sent ahead of the test threads.
 //!
 //! `cargo test` runs one test per thread, two threads on a small CI box, so
 //! sending each eval's request from its own thread makes a live or record
 //! run crawl at one or two requests per model latency. But the request an
 //! eval declares is known without running its body. So when the first eval
-//! of a test binary starts, the dispatcher:
+//! of a test binary starts, the prefetch:
 //!
 //! 1. reads which tests this run executes from the libtest arguments
 //!    ([`filter`]): positional filters, `--exact`, `--skip`, `--ignored`,
@@ -12,7 +13,7 @@
 //! 2. for every selected `#[llama_eval]` test (from the link-time registry
 //!    the macro fills), in libtest's order, spawns a task on the shared
 //!    runtime that opens the test's own context and sends its samples
-//!    ([`prefetch`]), at most [`WINDOW`] tests ahead of the test threads
+//!    ([`task`]), at most [`WINDOW`] tests ahead of the test threads
 //!    (so memory stays flat however many evals a binary holds);
 //! 3. keeps the tasks by test path ([`registry`]) until each test thread
 //!    takes its own and runs the checks and the body as usual; a thread
@@ -21,22 +22,22 @@
 //! The shared client bounds the whole suite: the per-family RPM/TPM limiter,
 //! the `retry-after` pauses and the in-flight cap (64 by default).
 //!
-//! The dispatcher stays out of the way, and each test then sends its own
+//! The prefetch stays out of the way, and each test then sends its own
 //! requests as before, when `LLAMA_TEST_PREFETCH=0`, under nextest (one
 //! process per test: `NEXTEST` is set), when the run selects at most one
 //! test (e.g. `--exact` with one name), or when the arguments are not
 //! libtest's.
 
 mod filter;
-mod prefetch;
 mod registry;
+mod task;
 
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::Semaphore;
 
-pub(crate) use prefetch::Prefetched;
 pub(crate) use registry::Pending;
+pub(crate) use task::Prefetched;
 
 use crate::context::libtest_path;
 use crate::error::Result;
@@ -45,17 +46,17 @@ use crate::spec::{EvalRegistration, EvalSpec};
 use filter::Selection;
 use registry::Registry;
 
-/// The prefetch of `spec`'s test, when the dispatcher is sending its
+/// The prefetch of `spec`'s test, when the prefetch is sending its
 /// requests; `None` when the test must send them itself. Starts the
-/// dispatcher on the first call of the process.
+/// prefetch on the first call of the process.
 pub(crate) fn take(spec: &'static EvalSpec) -> Result<Option<Pending>> {
     if !Settings::get()?.prefetch {
         return Ok(None);
     }
-    static DISPATCHED: OnceLock<Registry> = OnceLock::new();
+    static PREFETCH: OnceLock<Registry> = OnceLock::new();
     static STARTED: std::sync::Once = std::sync::Once::new();
-    let registry = DISPATCHED.get_or_init(Registry::default);
-    STARTED.call_once(|| dispatch_selected(registry));
+    let registry = PREFETCH.get_or_init(Registry::default);
+    STARTED.call_once(|| prefetch_selected(registry));
     Ok(registry.take(&test_path(spec)))
 }
 
@@ -64,7 +65,7 @@ fn test_path(spec: &EvalSpec) -> String {
 }
 
 /// Queues the prefetch of every test this run executes.
-fn dispatch_selected(registry: &'static Registry) {
+fn prefetch_selected(registry: &'static Registry) {
     if Settings::get().is_ok_and(|s| s.nextest) {
         tracing::debug!("llama-test: running under nextest; each test sends its own requests");
         return;
@@ -89,7 +90,7 @@ fn dispatch_selected(registry: &'static Registry) {
     tracing::debug!(
         tests = selected.len(),
         window = WINDOW,
-        "llama-test: dispatching the selected evals concurrently"
+        "llama-test: prefetching the selected evals concurrently"
     );
     for (path, _) in &selected {
         registry.queue(path.clone());
@@ -102,7 +103,7 @@ fn dispatch_selected(registry: &'static Registry) {
     for (path, spec) in selected.by_ref() {
         match Arc::clone(&window).try_acquire_owned() {
             Ok(slot) => {
-                registry.start(&path, slot, || runtime.spawn(prefetch::fetch(spec)));
+                registry.start(&path, slot, || runtime.spawn(task::fetch(spec)));
             }
             Err(_) => {
                 later.push((path, spec));
@@ -130,7 +131,7 @@ async fn start_in_order(
         let Ok(slot) = Arc::clone(&window).acquire_owned().await else {
             return;
         };
-        registry.start(&path, slot, || tokio::spawn(prefetch::fetch(spec)));
+        registry.start(&path, slot, || tokio::spawn(task::fetch(spec)));
     }
 }
 

@@ -1,5 +1,5 @@
-//! The `#[llama_eval]` probes the dispatcher tests run in a child process
-//! (`dispatch_filters.rs`, `dispatch_outcomes.rs`), and helpers that read
+//! The `#[llama_eval]` probes the prefetch tests run in a child process
+//! (`prefetch_filters.rs`, `prefetch_outcomes.rs`), and helpers that read
 //! what reached the simulator.
 //!
 //! The probes are `#[ignore]`d so that a plain `cargo test` skips them.
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// The filter that selects these probes and no other test of the binary
 /// (the binary's other modules have probes of their own).
-pub const PROBES: &str = "dispatch_probes::";
+pub const PROBES: &str = "prefetch_probes::";
 
 /// The native chat path.
 pub const CHAT: &str = "/v1/chat/completions";
@@ -25,13 +25,13 @@ mod greetings {
     /// other tests' requests were already sent when its body ran.
     #[llama_eval(
         model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe hello_alpha",
+        prompt = "prefetch probe hello_alpha",
         assert(contains = "hello_alpha")
     )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+    #[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
     async fn hello_alpha() {
         let follow_up = Eval::new("Llama-3.3-70B-Instruct")
-            .prompt("dispatch probe follow-up of hello_alpha")
+            .prompt("prefetch probe follow-up of hello_alpha")
             .run()
             .await;
         follow_up.assert_contains("follow-up");
@@ -39,10 +39,10 @@ mod greetings {
 
     #[llama_eval(
         model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe hello_beta",
+        prompt = "prefetch probe hello_beta",
         assert(contains = "hello_beta")
     )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+    #[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
     fn hello_beta() {}
 }
 
@@ -51,24 +51,24 @@ mod weather {
 
     #[llama_eval(
         model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe forecast for {{city}}",
+        prompt = "prefetch probe forecast for {{city}}",
         case(name = "paris", city = "Paris"),
         case(name = "rome", city = "Rome"),
         assert(contains = "forecast")
     )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+    #[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
     fn forecast(out: Output) {
-        assert!(out.text().contains("dispatch probe"));
+        assert!(out.text().contains("prefetch probe"));
     }
 }
 
 #[llama_eval(
     model = "Llama-3.3-70B-Instruct",
-    prompt = "dispatch probe repeated",
+    prompt = "prefetch probe repeated",
     repeat = 3,
     assert(contains = "repeated")
 )]
-#[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+#[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
 fn repeated() {}
 
 /// One test per outcome, to check that each lands in its own test.
@@ -77,38 +77,38 @@ mod verdicts {
 
     #[llama_eval(
         model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe verdict pass"
+        prompt = "prefetch probe verdict pass"
     )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+    #[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
     fn passes() {}
 
     #[llama_eval(
         model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe verdict fail",
+        prompt = "prefetch probe verdict fail",
         assert(contains = "text the simulator never writes")
     )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+    #[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
     fn fails_a_check() {}
 
     /// Forced to replay, with no fixture in the child's empty fixture root.
     #[llama_eval(
         model = "Llama-3.3-70B-Instruct",
-        prompt = "dispatch probe verdict missing fixture",
+        prompt = "prefetch probe verdict missing fixture",
         record = "replay"
     )]
-    #[ignore = "a probe for the dispatch driver tests; they run it in a child process"]
+    #[ignore = "a probe for the prefetch driver tests; they run it in a child process"]
     fn has_no_fixture() {}
 }
 
 /// The prompts of every probe outside `verdicts`, one per request.
 pub const ALL_SUBJECTS: &[&str] = &[
-    "dispatch probe hello_alpha",
-    "dispatch probe hello_beta",
-    "dispatch probe forecast for Paris",
-    "dispatch probe forecast for Rome",
-    "dispatch probe repeated",
-    "dispatch probe repeated",
-    "dispatch probe repeated",
+    "prefetch probe hello_alpha",
+    "prefetch probe hello_beta",
+    "prefetch probe forecast for Paris",
+    "prefetch probe forecast for Rome",
+    "prefetch probe repeated",
+    "prefetch probe repeated",
+    "prefetch probe repeated",
 ];
 
 /// The last user message of every chat request the simulator received, in

@@ -1,4 +1,4 @@
-//! What the suite-wide dispatcher reports, tested the way users run it
+//! What the suite-wide prefetch reports, tested the way users run it
 //! (see `child.rs`): each outcome lands in its own test, a request
 //! that fails for good is an ERROR, a 429 storm slows the run instead of
 //! failing it, and its recordings replay with and without it.
@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::child::{Child, ChildRun, is_child, start_sim, start_sim_with};
-use crate::dispatch_probes::{ALL_SUBJECTS, CHAT, PROBES, chat_prompts, expect, sorted};
+use crate::prefetch_probes::{ALL_SUBJECTS, CHAT, PROBES, chat_prompts, expect, sorted};
 use llama_test::sim::SimLlamaApi;
 
 /// A live run of `args` against `sim`.
@@ -14,7 +14,7 @@ fn live(sim: &SimLlamaApi, args: &[&str]) -> ChildRun {
     Child::new(args).live(sim).run()
 }
 
-/// A missing fixture, a failed check and a passing test, dispatched
+/// A missing fixture, a failed check and a passing test, prefetched
 /// together: each outcome is reported by its own test, errors as ERROR and
 /// failed checks as FAIL.
 #[test]
@@ -25,7 +25,7 @@ fn each_outcome_lands_in_its_own_test() {
     let sim = start_sim();
     let child = live(&sim, &["--ignored", "verdicts"]);
     assert!(!child.success, "{child}");
-    let test = |name: &str| format!("dispatch_probes::verdicts::{name}");
+    let test = |name: &str| format!("prefetch_probes::verdicts::{name}");
     assert_eq!(child.result_of(&test("passes")), Some("ok"), "{child}");
     assert_eq!(child.result_of(&test("fails_a_check")), Some("FAILED"));
     assert_eq!(child.result_of(&test("has_no_fixture")), Some("FAILED"));
@@ -37,7 +37,7 @@ fn each_outcome_lands_in_its_own_test() {
     // The replay-only test never reached the API.
     assert_eq!(
         sorted(chat_prompts(&sim)),
-        expect(&["dispatch probe verdict fail", "dispatch probe verdict pass"])
+        expect(&["prefetch probe verdict fail", "prefetch probe verdict pass"])
     );
 }
 
@@ -54,8 +54,8 @@ fn a_request_that_fails_for_good_is_an_error() {
         .env("LLAMA_API_KEY", "wrong-key")
         .run();
     for test in [
-        "dispatch_probes::greetings::hello_alpha",
-        "dispatch_probes::greetings::hello_beta",
+        "prefetch_probes::greetings::hello_alpha",
+        "prefetch_probes::greetings::hello_beta",
     ] {
         assert_eq!(child.result_of(test), Some("FAILED"), "{child}");
         let failure = child.failure_of(test);
@@ -68,7 +68,7 @@ fn a_request_that_fails_for_good_is_an_error() {
 
 /// Twelve 429s in a row for four concurrent requests: at least one request
 /// is refused three times, more than the client's default two retries, yet
-/// every test passes because the dispatcher waits out `retry-after`.
+/// every test passes because the prefetch waits out `retry-after`.
 #[test]
 fn a_429_storm_slows_the_run_down_instead_of_failing_tests() {
     if is_child() {
@@ -93,9 +93,9 @@ fn a_429_storm_slows_the_run_down_instead_of_failing_tests() {
     assert_eq!(answered, 4 + 1 + 12, "4 subjects, 1 follow-up, 12 refusals");
 }
 
-/// Recorded through the dispatcher, replayed with and without it, offline.
+/// Recorded through the prefetch, replayed with and without it, offline.
 #[test]
-fn recordings_made_by_the_dispatcher_replay_both_ways() {
+fn recordings_made_by_the_prefetch_replay_both_ways() {
     if is_child() {
         return;
     }
@@ -134,7 +134,7 @@ fn a_bad_prefetch_setting_names_the_variable() {
         .live(&sim)
         .env("LLAMA_TEST_PREFETCH", "maybe")
         .run();
-    let failure = child.failure_of("dispatch_probes::greetings::hello_beta");
+    let failure = child.failure_of("prefetch_probes::greetings::hello_beta");
     assert!(
         failure.contains("LLAMA_TEST_PREFETCH is `maybe`"),
         "{child}"

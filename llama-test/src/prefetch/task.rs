@@ -1,4 +1,4 @@
-//! What the dispatcher does for one selected test: open the test's own
+//! What the prefetch does for one selected test: open the test's own
 //! context (so recordings land in its fixture) and send its subject request
 //! once per `repeat` sample, one after another, so a replay serves the
 //! samples in recorded order.
@@ -67,7 +67,7 @@ pub(crate) fn lost_task(test_path: &str, error: &tokio::task::JoinError) -> Erro
         "was cancelled"
     };
     Error::Config(format!(
-        "the concurrent dispatch of `{test_path}` {why}; this is a llama-test bug. \
+        "the prefetch of `{test_path}` {why}; this is a llama-test bug. \
          Run with LLAMA_TEST_PREFETCH=0 to send each test's requests from its own thread"
     ))
 }

@@ -1,13 +1,13 @@
-//! The suite-wide dispatcher honours libtest's selection, tested the way
+//! The suite-wide prefetch honours libtest's selection, tested the way
 //! users run it: driver tests start the simulated Llama API and run this
 //! same binary again as a child process with `--ignored` plus libtest
 //! filters (see `child.rs`), then count which of the probes'
-//! requests (`dispatch_probes`) reached the simulator.
+//! requests (`prefetch_probes`) reached the simulator.
 
 use std::time::Duration;
 
 use crate::child::{Child, ChildRun, is_child, start_sim, start_sim_with};
-use crate::dispatch_probes::{ALL_SUBJECTS, PROBES, chat_prompts, expect, sorted};
+use crate::prefetch_probes::{ALL_SUBJECTS, PROBES, chat_prompts, expect, sorted};
 use llama_test::sim::SimLlamaApi;
 
 /// A live run of `args` against `sim` in which every selected test passes.
@@ -28,23 +28,23 @@ fn a_filter_sends_only_the_matching_tests_requests() {
     assert_eq!(
         sorted(chat_prompts(&sim)),
         expect(&[
-            "dispatch probe follow-up of hello_alpha",
-            "dispatch probe hello_alpha",
-            "dispatch probe hello_beta",
+            "prefetch probe follow-up of hello_alpha",
+            "prefetch probe hello_alpha",
+            "prefetch probe hello_beta",
         ])
     );
 
     // Two filters: a test matching either runs; repeat samples all go.
     sim.reset();
-    let child = live(&sim, &["--ignored", "paris", "dispatch_probes::repeated"]);
+    let child = live(&sim, &["--ignored", "paris", "prefetch_probes::repeated"]);
     assert_eq!(child.passed(), 2, "{child}");
     assert_eq!(
         sorted(chat_prompts(&sim)),
         expect(&[
-            "dispatch probe forecast for Paris",
-            "dispatch probe repeated",
-            "dispatch probe repeated",
-            "dispatch probe repeated",
+            "prefetch probe forecast for Paris",
+            "prefetch probe repeated",
+            "prefetch probe repeated",
+            "prefetch probe repeated",
         ])
     );
 }
@@ -69,8 +69,8 @@ fn skip_and_exact_are_honoured() {
     let args = [
         "--ignored",
         "--exact",
-        "dispatch_probes::weather::forecast::case_2_rome",
-        "dispatch_probes::greetings::hello_beta",
+        "prefetch_probes::weather::forecast::case_2_rome",
+        "prefetch_probes::greetings::hello_beta",
         "repeat",
     ];
     let child = live(&sim, &args);
@@ -78,8 +78,8 @@ fn skip_and_exact_are_honoured() {
     assert_eq!(
         sorted(chat_prompts(&sim)),
         expect(&[
-            "dispatch probe forecast for Rome",
-            "dispatch probe hello_beta"
+            "prefetch probe forecast for Rome",
+            "prefetch probe hello_beta"
         ])
     );
 
@@ -87,23 +87,23 @@ fn skip_and_exact_are_honoured() {
     let args = [
         "--ignored",
         "--exact",
-        "dispatch_probes::greetings::hello_alpha",
-        "dispatch_probes::greetings::hello_beta",
-        "dispatch_probes::weather::forecast::case_1_paris",
-        "dispatch_probes::weather::forecast::case_2_rome",
-        "dispatch_probes::repeated",
-        "dispatch_probes::verdicts::passes",
-        "dispatch_probes::verdicts::fails_a_check",
-        "dispatch_probes::verdicts::has_no_fixture",
+        "prefetch_probes::greetings::hello_alpha",
+        "prefetch_probes::greetings::hello_beta",
+        "prefetch_probes::weather::forecast::case_1_paris",
+        "prefetch_probes::weather::forecast::case_2_rome",
+        "prefetch_probes::repeated",
+        "prefetch_probes::verdicts::passes",
+        "prefetch_probes::verdicts::fails_a_check",
+        "prefetch_probes::verdicts::has_no_fixture",
         "--skip",
         "greetings",
-        "--skip=dispatch_probes::weather::forecast::case_1_paris",
+        "--skip=prefetch_probes::weather::forecast::case_1_paris",
         "--skip",
-        "dispatch_probes::verdicts::passes",
+        "prefetch_probes::verdicts::passes",
         "--skip",
-        "dispatch_probes::verdicts::fails_a_check",
+        "prefetch_probes::verdicts::fails_a_check",
         "--skip",
-        "dispatch_probes::verdicts::has_no_fixture",
+        "prefetch_probes::verdicts::has_no_fixture",
     ];
     let child = live(&sim, &args);
     assert_eq!(
@@ -114,13 +114,13 @@ fn skip_and_exact_are_honoured() {
     assert_eq!(
         sorted(chat_prompts(&sim)),
         expect(&[
-            "dispatch probe follow-up of hello_alpha",
-            "dispatch probe forecast for Rome",
-            "dispatch probe hello_alpha",
-            "dispatch probe hello_beta",
-            "dispatch probe repeated",
-            "dispatch probe repeated",
-            "dispatch probe repeated",
+            "prefetch probe follow-up of hello_alpha",
+            "prefetch probe forecast for Rome",
+            "prefetch probe hello_alpha",
+            "prefetch probe hello_beta",
+            "prefetch probe repeated",
+            "prefetch probe repeated",
+            "prefetch probe repeated",
         ])
     );
 }
@@ -145,9 +145,9 @@ fn list_sends_nothing() {
 }
 
 /// With one test thread, the first test's body (its follow-up call) runs
-/// only after its own answer came back; by then the dispatcher has sent
+/// only after its own answer came back; by then the prefetch has sent
 /// every other selected test's request (the later samples of `repeated`
-/// follow its first, one at a time). Without the dispatcher the follow-up
+/// follow its first, one at a time). Without the prefetch the follow-up
 /// comes second.
 #[test]
 fn requests_of_all_selected_tests_go_out_ahead_of_the_test_threads() {
@@ -186,8 +186,8 @@ fn requests_of_all_selected_tests_go_out_ahead_of_the_test_threads() {
         assert_eq!(
             prompts[..2],
             [
-                "dispatch probe hello_alpha",
-                "dispatch probe follow-up of hello_alpha"
+                "prefetch probe hello_alpha",
+                "prefetch probe follow-up of hello_alpha"
             ],
             "{var}={value} sends each test's requests from its own thread"
         );
