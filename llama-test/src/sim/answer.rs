@@ -296,5 +296,4 @@ fn checked_fill(schema: &Value, prompt: &str, what: &str) -> Result<Value, Fault
 }
 
 #[cfg(test)]
-#[path = "answer_tests.rs"]
 mod tests;

@@ -330,5 +330,4 @@ fn merge(a: &Value, b: &Value) -> Value {
 }
 
 #[cfg(test)]
-#[path = "schema_fill_tests.rs"]
 mod tests;

@@ -13,10 +13,3 @@ pub use errors::{error_message, is_generation_failure, message_from_value, statu
 pub use request::{provider_body, request_body};
 pub use response::parse_completion;
 pub use stream::StreamAssembler;
-
-#[cfg(test)]
-mod tests_request;
-#[cfg(test)]
-mod tests_response;
-#[cfg(test)]
-mod tests_stream;

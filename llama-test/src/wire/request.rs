@@ -303,3 +303,6 @@ fn encode_tool_choice(choice: &ToolChoice) -> Value {
         ToolChoice::Function(name) => json!({"type": "function", "function": {"name": name}}),
     }
 }
+
+#[cfg(test)]
+mod tests;

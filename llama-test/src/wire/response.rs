@@ -231,3 +231,6 @@ fn token_count(value: &Value) -> Option<u64> {
 pub(crate) fn snippet(text: &str) -> String {
     crate::excerpt::trim_chars(text, 300)
 }
+
+#[cfg(test)]
+mod tests;

@@ -265,3 +265,6 @@ impl PartialCall {
             .push_str(&arguments_text(function.get("arguments")));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -158,14 +158,26 @@ fn live_record_then_offline_replay() {
         crate::hygiene::assert_clean(&path, &text);
     }
     // The fresh server answers what the committed recording holds: same
-    // text, tool-call arguments, usage and stop reasons (ids and latency
-    // differ per call).
+    // text, tool names and parsed arguments, usage and stop reasons (ids
+    // and latency differ per call). One exception: llama.cpp's continuous
+    // batching is not batch-invariant on CPU, so which requests share a
+    // batch can change the whitespace the grammar lets a tool call's
+    // arguments hold (seen: `">{" }` for `">{"}`, 41 tokens for 39, when
+    // the cores were busy). A tool call is therefore compared by its parsed
+    // arguments, without its raw text and completion token count.
     let volatile = |mut v: Value| {
         for field in ["id", "latency_ms"] {
             v[field] = Value::Null;
         }
+        let mut has_calls = false;
         for call in v["tool_calls"].as_array_mut().into_iter().flatten() {
             call["id"] = Value::Null;
+            call["raw_arguments"] = Value::Null;
+            has_calls = true;
+        }
+        if has_calls && v["usage"].is_object() {
+            v["usage"]["completion_tokens"] = Value::Null;
+            v["usage"]["total_tokens"] = Value::Null;
         }
         v
     };

@@ -4,10 +4,11 @@
 use futures_util::{StreamExt, stream};
 use serde_json::json;
 
-use super::{StreamAssembler, sse};
+use super::StreamAssembler;
 use crate::completion::{Completion, StopReason};
 use crate::error::{Error, Result};
 use crate::request::Endpoint;
+use crate::wire::sse;
 
 /// Runs `body`, cut into `chunk`-byte pieces, through framing and assembly.
 async fn assemble_chunked(body: &str, endpoint: Endpoint, chunk: usize) -> Result<Completion> {
