@@ -61,7 +61,8 @@ fn build_request(spec: &EvalSpec) -> Result<ChatRequest> {
 }
 
 /// What a test sends and checks, built once from its spec: by the
-/// suite-wide prefetch when it sends the test ahead, else by the test itself.
+/// suite-wide prefetch when it sends the test's requests ahead, else by the
+/// test itself.
 pub struct Prepared {
     /// The subject request.
     pub request: ChatRequest,

@@ -17,7 +17,7 @@
 //!    (so memory stays flat however many evals a binary holds);
 //! 3. keeps the tasks by test path ([`registry`]) until each test thread
 //!    takes its own and runs the checks and the body as usual; a thread
-//!    that arrives before its test's prefetch started sends its own.
+//!    that arrives before its test's task started sends its own.
 //!
 //! The shared client bounds the whole suite: the per-family RPM/TPM limiter,
 //! the `retry-after` pauses and the in-flight cap (64 by default).
@@ -46,16 +46,16 @@ use crate::spec::{EvalRegistration, EvalSpec};
 use filter::Selection;
 use registry::Registry;
 
-/// The prefetch of `spec`'s test, when the prefetch is sending its
-/// requests; `None` when the test must send them itself. Starts the
+/// The pending answers of `spec`'s test when the suite-wide prefetch sends
+/// its requests; `None` when the test must send them itself. Starts the
 /// prefetch on the first call of the process.
 pub(crate) fn take(spec: &'static EvalSpec) -> Result<Option<Pending>> {
     if !Settings::get()?.prefetch {
         return Ok(None);
     }
-    static PREFETCH: OnceLock<Registry> = OnceLock::new();
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
     static STARTED: std::sync::Once = std::sync::Once::new();
-    let registry = PREFETCH.get_or_init(Registry::default);
+    let registry = REGISTRY.get_or_init(Registry::default);
     STARTED.call_once(|| prefetch_selected(registry));
     Ok(registry.take(&test_path(spec)))
 }

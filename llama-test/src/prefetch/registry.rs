@@ -1,7 +1,8 @@
 //! The prefetched tests of this process, keyed by libtest path, each
 //! waiting for its test thread to take it.
 //!
-//! A test is queued until the prefetch's window lets its prefetch start.
+//! A test is queued until a slot of the window ([`super::WINDOW`]) frees
+//! and its task starts.
 //! A test thread that arrives while its test is still queued claims it and
 //! sends its own requests, so no test ever waits for a window slot.
 
@@ -81,7 +82,7 @@ impl Registry {
         }
     }
 
-    /// Takes the test's prefetch; `None` when it was not prefetched, not
+    /// Takes the test's pending task; `None` when it was never queued, not
     /// started yet (the test then sends its requests itself, and the
     /// prefetch skips it) or already taken.
     pub fn take(&self, test_path: &str) -> Option<Pending> {
@@ -116,7 +117,7 @@ mod tests {
             .expect("a current-thread runtime")
     }
 
-    /// A test that comes before its prefetch started sends its own
+    /// A test that comes before its task started sends its own
     /// requests, and the prefetch then skips it: nobody waits for a slot.
     #[test]
     fn a_thread_that_comes_first_claims_its_test() {

@@ -1,7 +1,7 @@
 //! The client against the simulated Llama API (issue 2's acceptance list):
 //! both endpoints, streaming, tool calls, structured output, models, typed
 //! errors, retries and stream breakage. Image limits are in
-//! `client_images.rs`, key redaction in `client_secrets.rs`.
+//! `images.rs`, key redaction in `secrets.rs`.
 
 use std::time::{Duration, Instant};
 

@@ -400,7 +400,8 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, String)> {
 }
 
 /// The fixture file name of `test` (a libtest path such as
-/// `json_schema::case_1_headphones`) in this test binary; the dumped
+/// `record_replay_roundtrip::json_schema::case_1_headphones`) in this
+/// test binary; the dumped
 /// outputs of [`dump`] use the same name.
 pub fn fixture_file(test: &str) -> String {
     let binary = module_path!().split("::").next().unwrap_or_default();

@@ -1,6 +1,6 @@
 //! `#[llama_eval]` tests run the way users run them: each driver test
-//! starts the simulated Llama API and runs `#[ignore]`d probe evals of this
-//! binary in a child `cargo test` process (`child`), then reads what
+//! starts the simulated Llama API and runs `#[ignore]`d probe evals in a child
+//! run of this test binary (`child`), then reads what
 //! libtest printed, what reached the simulator and what was written.
 //!
 //! Every driver names its probes by their full libtest path

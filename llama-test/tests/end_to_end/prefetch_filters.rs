@@ -23,7 +23,7 @@ fn a_filter_sends_only_the_matching_tests_requests() {
         return;
     }
     let sim = start_sim();
-    let child = live(&sim, &["--ignored", "greetings::"]);
+    let child = live(&sim, &["--ignored", "prefetch_probes::greetings::"]);
     assert_eq!(child.passed(), 2, "{child}");
     assert_eq!(
         sorted(chat_prompts(&sim)),
@@ -36,7 +36,14 @@ fn a_filter_sends_only_the_matching_tests_requests() {
 
     // Two filters: a test matching either runs; repeat samples all go.
     sim.reset();
-    let child = live(&sim, &["--ignored", "paris", "prefetch_probes::repeated"]);
+    let child = live(
+        &sim,
+        &[
+            "--ignored",
+            "prefetch_probes::weather::forecast::case_1_p",
+            "prefetch_probes::repeated",
+        ],
+    );
     assert_eq!(child.passed(), 2, "{child}");
     assert_eq!(
         sorted(chat_prompts(&sim)),
@@ -131,15 +138,19 @@ fn list_sends_nothing() {
         return;
     }
     let sim = start_sim();
-    let child = Child::new(&["--ignored", "--list"]).live(&sim).run();
+    let child = Child::new(&["--ignored", "--list", PROBES])
+        .live(&sim)
+        .run();
     assert!(child.success, "{child}");
     assert!(
-        child.stdout.contains("greetings::hello_alpha: test"),
+        child
+            .stdout
+            .contains("prefetch_probes::greetings::hello_alpha: test"),
         "{child}"
     );
     assert_eq!(sim.request_count(), 0);
     // Not running the ignored tests sends nothing either.
-    let child = Child::new(&["greetings"]).live(&sim).run();
+    let child = Child::new(&["prefetch_probes::greetings"]).live(&sim).run();
     assert!(child.success, "{child}");
     assert_eq!(sim.request_count(), 0);
 }

@@ -23,7 +23,7 @@ fn each_outcome_lands_in_its_own_test() {
         return;
     }
     let sim = start_sim();
-    let child = live(&sim, &["--ignored", "verdicts"]);
+    let child = live(&sim, &["--ignored", "prefetch_probes::verdicts::"]);
     assert!(!child.success, "{child}");
     let test = |name: &str| format!("prefetch_probes::verdicts::{name}");
     assert_eq!(child.result_of(&test("passes")), Some("ok"), "{child}");
@@ -49,7 +49,7 @@ fn a_request_that_fails_for_good_is_an_error() {
         return;
     }
     let sim = start_sim();
-    let child = Child::new(&["--ignored", "hello"])
+    let child = Child::new(&["--ignored", "prefetch_probes::greetings::hello"])
         .live(&sim)
         .env("LLAMA_API_KEY", "wrong-key")
         .run();
@@ -130,7 +130,7 @@ fn a_bad_prefetch_setting_names_the_variable() {
         return;
     }
     let sim = start_sim();
-    let child = Child::new(&["--ignored", "hello"])
+    let child = Child::new(&["--ignored", "prefetch_probes::greetings::hello"])
         .live(&sim)
         .env("LLAMA_TEST_PREFETCH", "maybe")
         .run();

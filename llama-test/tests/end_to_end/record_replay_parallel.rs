@@ -12,8 +12,8 @@ use llama_test::fixtures::hygiene;
 use llama_test::prelude::*;
 use llama_test::sim::Fault;
 
-/// One eval with a case per number: 64 tests `parallel::case_01` ...
-/// `parallel::case_64`, each with its own fixture.
+/// One eval with a case per number: 64 tests
+/// `record_replay_parallel::parallel::case_01` ... `case_64`, each with its own fixture.
 macro_rules! parallel_evals {
     ($($n:tt)*) => {
         #[llama_eval(
