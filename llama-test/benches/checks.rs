@@ -3,6 +3,10 @@
 //! Run: `cargo bench -p llama-test --bench checks`. Target: ≤ 50 ms for the
 //! 10,000 checks on a 2-core machine. Validators are compiled once, when the
 //! assertions are parsed, as in a real test binary.
+//!
+//! Also timed (no target): a promptfoo `javascript` check, which runs in a
+//! fresh QuickJS runtime of its own (the sandbox), against a native
+//! `contains` check of the same answers.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -15,6 +19,9 @@ use serde_json::{Value, json};
 const CHECKS: usize = 10_000;
 const ROUNDS: usize = 7;
 const TARGET: Duration = Duration::from_millis(50);
+/// Fewer `javascript` checks are timed: each starts a QuickJS runtime.
+#[cfg(feature = "javascript")]
+const JS_CHECKS: usize = 1_000;
 
 fn review_schema() -> Value {
     json!({
@@ -177,4 +184,38 @@ fn main() {
     );
     let verdict = if median <= TARGET { "met" } else { "NOT met" };
     println!("  target ≤ {TARGET:?} for {CHECKS} checks (median): {verdict}");
+    #[cfg(feature = "javascript")]
+    javascript(&inputs);
+}
+
+/// A `javascript` check against the native check it stands for, per check.
+#[cfg(feature = "javascript")]
+fn javascript(inputs: &[CheckInput<'_>]) {
+    let contains =
+        Assertion::parse("contains", json!("qubits"), 1.0, None).expect("bench assertion parses");
+    let script = Assertion::parse("javascript", json!("output.includes('qubits')"), 1.0, None)
+        .expect("bench javascript parses");
+    let timed = |assertion: &Assertion, count: usize| {
+        let (_, median, passes) = time(|| {
+            (0..count)
+                .filter(|i| {
+                    let input = &inputs[i % inputs.len()];
+                    black_box(assertion.evaluate(black_box(input))).passed()
+                })
+                .count()
+        });
+        (median.as_secs_f64() * 1e9 / count as f64, passes / ROUNDS)
+    };
+    let (native, native_passes) = timed(&contains, JS_CHECKS);
+    let (js, js_passes) = timed(&script, JS_CHECKS);
+    assert_eq!(
+        native_passes, js_passes,
+        "both checks agree on every answer"
+    );
+    println!(
+        "  javascript `output.includes(..)` ({JS_CHECKS} checks, median): {:.1} µs/check, \
+         {:.0}x the native `contains` check ({native:.0} ns/check)",
+        js / 1e3,
+        js / native
+    );
 }

@@ -178,7 +178,10 @@ fn bench(options: &Options) -> Result<()> {
     );
     report("replay, CI=true, no key, records off", &replay);
     report("replay, records on (issue 13)", &with_records);
-    report("baseline: 300 plain #[test] on the JSON", &baseline);
+    report(
+        &format!("baseline: {count} plain #[test] on the JSON"),
+        &baseline,
+    );
     report("baseline: evals300 --list", &listing);
     let wall = median_wall(&replay);
     let rss = replay.iter().map(Measured::max_rss_mib).fold(0.0, f64::max);

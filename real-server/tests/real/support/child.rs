@@ -157,11 +157,6 @@ pub struct ChildRun {
 }
 
 impl ChildRun {
-    /// stdout and stderr together.
-    pub fn all_output(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
     /// `(passed, failed)` from libtest's summary line.
     pub fn counts(&self) -> (usize, usize) {
         let line = self

@@ -18,7 +18,6 @@
 //! live round trip) share one more, started on first use ([`live_server`]);
 //! without a built server they print a skip line, or fail under
 //! `LLAMA_TEST_REAL_REQUIRE_SERVER=1`.
-#![allow(dead_code)] // Not every module uses every helper.
 
 pub mod child;
 pub mod expected;
