@@ -2,36 +2,83 @@
 //! provider × prompt × test case, each a static `EvalSpec` run by
 //! `__private::run`. The config is parsed by `llama_test_core::promptfoo`;
 //! this module only names the tests and writes the tokens.
+//!
+//! `promptfoo_suite!("...", agent(tools = path::to::registry, ...))` runs
+//! every test as an agent loop with the attribute's `agent(...)` options
+//! (parsed by the same `agent` module), so `trajectory:*` assertions work.
 
 use std::path::Path;
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Literal, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
 
 use llama_test_core::promptfoo::{self, Rendered, Suite};
 
+use crate::agent::Agent;
+use crate::errors::Errors;
+use crate::names::{backticked, hint};
 use crate::tokens::{self, opt_f64, opt_str};
 
+/// What may follow the config's path.
+const OPTIONS: &[&str] = &["agent"];
+
+const USAGE: &str = "expected the path of a promptfoo config: \
+    `promptfoo_suite!(\"tests/promptfoo/NAME.yaml\");`, optionally followed by \
+    `, agent(tools = path::to::registry)`";
+
 pub fn expand(input: TokenStream) -> TokenStream {
-    let lit: LitStr = match syn::parse2(input) {
+    let mut trees = input.into_iter().peekable();
+    let first: TokenStream = trees.next().into_iter().collect();
+    let lit: LitStr = match syn::parse2(first.clone()) {
         Ok(lit) => lit,
-        Err(e) => {
-            return syn::Error::new(
-                e.span(),
-                "expected the path of a promptfoo config: \
-                 `promptfoo_suite!(\"tests/promptfoo/NAME.yaml\");`",
-            )
-            .to_compile_error();
+        Err(_) => {
+            let span = syn::spanned::Spanned::span(&first);
+            return syn::Error::new(span, USAGE).to_compile_error();
         }
     };
-    match generate(&lit) {
+    let rest: TokenStream = match trees.next() {
+        None => TokenStream::new(),
+        Some(TokenTree::Punct(p)) if p.as_char() == ',' => trees.collect(),
+        Some(other) => return syn::Error::new(other.span(), USAGE).to_compile_error(),
+    };
+    let mut errors = Errors::new();
+    let agent = options(rest, &mut errors);
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    match generate(&lit, agent.as_ref()) {
         Ok(tokens) => tokens,
         Err(message) => syn::Error::new(lit.span(), message).to_compile_error(),
     }
 }
 
-fn generate(lit: &LitStr) -> Result<TokenStream, String> {
+/// The items after the path: only `agent(...)`, at most once.
+fn options(tokens: TokenStream, errors: &mut Errors) -> Option<Agent> {
+    let mut agent = None;
+    let mut seen = false;
+    for arg in crate::args::parse_args(tokens, errors) {
+        let name = arg.name();
+        match name.as_str() {
+            "agent" if seen => errors.push(&arg.tokens, "`agent(...)` is given twice"),
+            "agent" => {
+                seen = true;
+                agent = crate::agent::parse(&arg, errors);
+            }
+            _ => errors.push(
+                &arg.key,
+                format!(
+                    "unknown option `{name}` after the config's path{}; expected: {}",
+                    hint(&name, OPTIONS),
+                    backticked(OPTIONS)
+                ),
+            ),
+        }
+    }
+    agent
+}
+
+fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> {
     let path = lit.value();
     let dir = crate::files::manifest_dir()?;
     let full = dir.join(&path);
@@ -63,7 +110,19 @@ fn generate(lit: &LitStr) -> Result<TokenStream, String> {
         llama_test_core::ModelRef::parse(&p.id, config.as_ref())
             .map_err(|e| format!("{path}: provider `{}`: {e}", p.id))?;
     }
-    let tests = tests(&suite, &module, &path)?;
+    let registry_const = format_ident!("__LLAMA_TEST_{}_TOOLS", module.to_uppercase());
+    let (registry, agent_spec) = match agent {
+        Some(agent) => {
+            agent_needs_tools(&suite, &path)?;
+            let krate: syn::Path = syn::parse_quote!(::llama_test);
+            (
+                Some(registry(&krate, agent, &registry_const)),
+                agent_spec(&krate, agent, &registry_const),
+            )
+        }
+        None => (None, quote!(::core::option::Option::None)),
+    };
+    let tests = tests(&suite, &module, &path, &agent_spec, agent.is_some())?;
     let module_ident = Ident::new(&module, Span::call_site());
     let includes = tracked.iter().map(|p| {
         quote!(
@@ -72,6 +131,7 @@ fn generate(lit: &LitStr) -> Result<TokenStream, String> {
         )
     });
     Ok(quote! {
+        #registry
         mod #module_ident {
             #(#includes)*
             #(#tests)*
@@ -79,13 +139,75 @@ fn generate(lit: &LitStr) -> Result<TokenStream, String> {
     })
 }
 
-fn tests(suite: &Suite, module: &str, path: &str) -> Result<Vec<TokenStream>, String> {
+/// The loop sends each answer's tool calls to the registry, so every
+/// provider must declare the tools the model may call.
+fn agent_needs_tools(suite: &Suite, path: &str) -> Result<(), String> {
+    match suite.providers.iter().find(|p| p.tools.is_none()) {
+        Some(p) => Err(format!(
+            "{path}: provider `{}` declares no `config.tools`, but `agent(...)` runs a tool loop: \
+             add the tools the model may call (each needs an implementation in the registry)",
+            p.id
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A trajectory check without `agent(...)` has no loop to read (promptfoo's
+/// `tool-call-f1` also reads one answer's calls, so it is allowed).
+fn needs_no_loop(case: &promptfoo::Case, where_: &str, path: &str) -> Result<(), String> {
+    let trajectory = case.checks.iter().find(|c| {
+        c.kind != "tool_call_f1"
+            && llama_test_core::checks::find(&c.kind)
+                .is_some_and(|(kind, _)| llama_test_core::checks::is_trajectory(kind))
+    });
+    match trajectory {
+        Some(check) => Err(format!(
+            "{where_}: `{}` checks the trajectory of an agent loop, and the suite makes single \
+             calls; run it as a loop with Rust tool implementations: \
+             `promptfoo_suite!(\"{path}\", agent(tools = path::to::registry));`",
+            check.kind
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The user's registry fn as a const at the call site: the path resolves
+/// where the user wrote it (the tests live in a module below), and a
+/// registry of the wrong type is a rustc error on the path.
+fn registry(krate: &syn::Path, agent: &Agent, name: &Ident) -> TokenStream {
+    let tools = &agent.tools;
+    quote_spanned!(syn::spanned::Spanned::span(tools)=>
+        #[doc(hidden)]
+        const #name: fn() -> #krate::ToolRegistry = #tools;
+    )
+}
+
+fn agent_spec(krate: &syn::Path, agent: &Agent, registry_const: &Ident) -> TokenStream {
+    let max_steps = Literal::usize_unsuffixed(agent.max_steps as usize);
+    let then = opt_str(agent.then_tool_choice.as_ref().map(|c| c.value.as_str()));
+    quote!(::core::option::Option::Some(#krate::__private::AgentSpec {
+        max_steps: #max_steps,
+        tools: super::#registry_const,
+        then_tool_choice: #then,
+    }))
+}
+
+fn tests(
+    suite: &Suite,
+    module: &str,
+    path: &str,
+    agent: &TokenStream,
+    has_agent: bool,
+) -> Result<Vec<TokenStream>, String> {
     let krate: syn::Path = syn::parse_quote!(::llama_test);
     let instances = promptfoo::instances(suite).map_err(|e| format!("{path}: {e}"))?;
     let mut out = Vec::with_capacity(instances.len());
     for instance in instances {
         let name = &instance.name;
         let where_ = format!("{path}: test {} ({name})", instance.case_index + 1);
+        if !has_agent {
+            needs_no_loop(instance.case, &where_, path)?;
+        }
         let (prompt, messages) = match instance.render().map_err(|e| format!("{where_}: {e}"))? {
             Rendered::Text(text) => (Some(text), None),
             Rendered::Chat(json) => (None, Some(json)),
@@ -98,6 +220,7 @@ fn tests(suite: &Suite, module: &str, path: &str) -> Result<Vec<TokenStream>, St
             prompt,
             messages,
             instance.case,
+            agent,
         );
         let ident = Ident::new(name, Span::call_site());
         let allow = name
@@ -127,6 +250,7 @@ fn spec(
     prompt: Option<String>,
     messages: Option<String>,
     case: &promptfoo::Case,
+    agent: &TokenStream,
 ) -> TokenStream {
     let (vars, checks) = (&case.vars, &case.checks);
     let threshold = opt_f64(case.threshold);
@@ -207,7 +331,7 @@ fn spec(
             timeout_ms: ::core::option::Option::None,
             mode: ::core::option::Option::None,
             grader: #grader,
-            agent: ::core::option::Option::None,
+            agent: #agent,
             allow_unlisted_model: false,
             ignored: false,
         }

@@ -22,7 +22,7 @@ async fn get_weather(args: Value) -> Result<Value, String> {
     )
 }
 
-fn weather_tools() -> ToolRegistry {
+pub(crate) fn weather_tools() -> ToolRegistry {
     ToolRegistry::new().tool("get_weather", get_weather)
 }
 

@@ -116,7 +116,7 @@ pub(super) fn evaluate(check: &TrajectoryCheck, input: &CheckInput<'_>) -> Check
         return CheckResult::error(
             name(check),
             "this check reads an agent loop's trajectory, but the eval made a single call; \
-             add `agent(tools = path::to::registry)` to the attribute (or use `Eval::run_agent`)",
+             add `agent(tools = path::to::registry)` to the attribute or to `promptfoo_suite!` (or use `Eval::run_agent`)",
         );
     };
     match check {
