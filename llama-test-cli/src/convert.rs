@@ -151,6 +151,13 @@ fn eval(
             Err(todo) => todos.push(todo),
         }
     }
+    if case.checks.iter().any(|c| promptfoo::needs_loop(&c.kind)) {
+        todos.push(
+            "the trajectory checks read an agent loop: add `agent(tools = path::to::registry)`, \
+             a `fn() -> ToolRegistry` with a Rust implementation of each tool"
+                .to_owned(),
+        );
+    }
     if !asserts.is_empty() {
         keys.push(format!("assert({})", asserts.join(", ")));
     }

@@ -18,6 +18,7 @@ mod csv;
 mod instances;
 mod sources;
 
+pub use crate::promptfoo_trajectory::needs_loop;
 pub use instances::{Instance, Rendered, instances, module_name};
 
 /// A config error, located in the YAML file.

@@ -11,6 +11,14 @@
 
 use serde_json::{Map, Value, json};
 
+/// Whether a suite check of this llama-test kind (`not_` forms too) reads
+/// an agent loop's trajectory, so the suite needs `agent(...)`. promptfoo's
+/// `tool-call-f1` also scores one answer's calls, so it does not.
+pub fn needs_loop(kind: &str) -> bool {
+    kind != "tool_call_f1"
+        && crate::checks::find(kind).is_some_and(|(kind, _)| crate::checks::is_trajectory(kind))
+}
+
 /// The llama-test kind and value for the promptfoo type `base`.
 pub fn map(base: &str, value: Value) -> Result<(&'static str, Value), String> {
     Ok(match base {
@@ -84,6 +92,22 @@ fn only(map: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use crate::promptfoo::parse;
+
+    #[test]
+    fn only_loop_checks_need_a_loop() {
+        for kind in [
+            "tool_used",
+            "not_tool_used",
+            "tool_sequence",
+            "max_steps",
+            "no_repeated_call",
+        ] {
+            assert!(super::needs_loop(kind), "{kind}");
+        }
+        for kind in ["tool_call_f1", "function_call", "contains", "no_such_kind"] {
+            assert!(!super::needs_loop(kind), "{kind}");
+        }
+    }
 
     fn checks(assertions: &str) -> Vec<(String, String, Option<f64>)> {
         let yaml = format!(

@@ -155,11 +155,7 @@ fn agent_needs_tools(suite: &Suite, path: &str) -> Result<(), String> {
 /// A trajectory check without `agent(...)` has no loop to read (promptfoo's
 /// `tool-call-f1` also reads one answer's calls, so it is allowed).
 fn needs_no_loop(case: &promptfoo::Case, where_: &str, path: &str) -> Result<(), String> {
-    let trajectory = case.checks.iter().find(|c| {
-        c.kind != "tool_call_f1"
-            && llama_test_core::checks::find(&c.kind)
-                .is_some_and(|(kind, _)| llama_test_core::checks::is_trajectory(kind))
-    });
+    let trajectory = case.checks.iter().find(|c| promptfoo::needs_loop(&c.kind));
     match trajectory {
         Some(check) => Err(format!(
             "{where_}: `{}` checks the trajectory of an agent loop, and the suite makes single \

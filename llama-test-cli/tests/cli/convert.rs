@@ -181,6 +181,30 @@ fn a_weighted_check_and_an_undeclared_tool() {
     assert!(out.source.contains("// TODO: `function-call` {\"if_undeclared\":\"fail\",\"name\":\"search\"}: the provider declares no tool `search`"), "{}", out.source);
 }
 
+/// The trajectory checks convert, and the TODO says the loop they need
+/// (the macro's compile error would say it too, without this hint).
+#[test]
+fn trajectory_checks_come_with_the_agent_todo() {
+    let out = convert_seed("agent");
+    assert!(
+        out.source.contains(
+            r#"assert(tool_used = "get_weather", max_steps = 1, tool_call_f1 = ["get_weather"]"#
+        ),
+        "{}",
+        out.source
+    );
+    assert!(
+        out.source.contains(
+            "// TODO: the trajectory checks read an agent loop: add `agent(tools = path::to::registry)`"
+        ),
+        "{}",
+        out.source
+    );
+    // promptfoo's `tool-call-f1` alone scores one answer's calls: no loop needed.
+    let single = convert_seed("tool-calling");
+    assert!(!single.source.contains("agent loop"), "{}", single.source);
+}
+
 #[test]
 fn the_command_prints_the_source_and_names_config_errors() {
     let run = Command::new(env!("CARGO_BIN_EXE_llama-test"))
