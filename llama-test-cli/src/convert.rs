@@ -143,7 +143,7 @@ fn eval(
             keys.push(format!("messages = {}", lit(&path)));
         }
     }
-    let declared = declared_tools(provider);
+    let declared = provider.tool_names();
     let mut asserts = Vec::new();
     for check in &case.checks {
         match attribute_check(check, case, &declared) {
@@ -263,15 +263,6 @@ fn add_file(files: &mut Vec<(String, String)>, path: &str, json: &str) -> Result
 }
 
 /// The tool names a provider declares.
-fn declared_tools(p: &Provider) -> Vec<String> {
-    p.tools
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        .and_then(|v| llama_test_core::files::tools(&v).ok())
-        .map(|tools| tools.into_iter().map(|t| t.name).collect())
-        .unwrap_or_default()
-}
-
 /// The check in `assert(...)`'s syntax, or the TODO line saying why not.
 fn attribute_check(check: &Check, case: &Case, declared: &[String]) -> Result<String, String> {
     let value: Value = serde_json::from_str(&check.value_json)

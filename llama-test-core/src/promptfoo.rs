@@ -85,6 +85,19 @@ pub struct Provider {
     pub json_schema: Option<String>,
 }
 
+impl Provider {
+    /// The names of the tools `config.tools` declares (none when it has
+    /// none or they do not parse; parse errors are reported elsewhere).
+    pub fn tool_names(&self) -> Vec<String> {
+        self.tools
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .and_then(|v| crate::files::tools(&v).ok())
+            .map(|tools| tools.into_iter().map(|t| t.name).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// One prompt, before rendering.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prompt {

@@ -113,7 +113,7 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
     let registry_const = format_ident!("__LLAMA_TEST_{}_TOOLS", module.to_uppercase());
     let (registry, agent_spec) = match agent {
         Some(agent) => {
-            agent_needs_tools(&suite, &path)?;
+            check_agent(&suite, agent, &path)?;
             let krate: syn::Path = syn::parse_quote!(::llama_test);
             (
                 Some(registry(&krate, agent, &registry_const)),
@@ -140,16 +140,36 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
 }
 
 /// The loop sends each answer's tool calls to the registry, so every
-/// provider must declare the tools the model may call.
-fn agent_needs_tools(suite: &Suite, path: &str) -> Result<(), String> {
-    match suite.providers.iter().find(|p| p.tools.is_none()) {
-        Some(p) => Err(format!(
+/// provider must declare the tools the model may call; `then_tool_choice`
+/// is a mode or a tool every provider declares.
+fn check_agent(suite: &Suite, agent: &Agent, path: &str) -> Result<(), String> {
+    if let Some(p) = suite.providers.iter().find(|p| p.tools.is_none()) {
+        return Err(format!(
             "{path}: provider `{}` declares no `config.tools`, but `agent(...)` runs a tool loop: \
              add the tools the model may call (each needs an implementation in the registry)",
             p.id
-        )),
-        None => Ok(()),
+        ));
     }
+    let Some(choice) = &agent.then_tool_choice else {
+        return Ok(());
+    };
+    let modes = ["auto", "required", "none"];
+    for p in &suite.providers {
+        let names = p.tool_names();
+        if !modes.contains(&choice.value.as_str()) && !names.contains(&choice.value) {
+            let mut accepted: Vec<&str> = modes.to_vec();
+            accepted.extend(names.iter().map(String::as_str));
+            return Err(format!(
+                "`then_tool_choice = \"{}\"` is neither a mode nor a tool provider `{}` declares{}; \
+                 expected one of: {}",
+                choice.value,
+                p.id,
+                hint(&choice.value, &accepted),
+                backticked(&accepted)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A trajectory check without `agent(...)` has no loop to read (promptfoo's

@@ -21,6 +21,14 @@ mod options {
     llama_test::promptfoo_suite!("tests/ui/data/pf_trajectory.yaml", agent(max_steps = 2));
 }
 
+// `then_tool_choice` is a mode or a tool every provider declares.
+mod then_choice {
+    llama_test::promptfoo_suite!(
+        "tests/ui/data/pf_trajectory.yaml",
+        agent(tools = super::registry, then_tool_choice = "nnone")
+    );
+}
+
 // A registry of the wrong type is a rustc error on the path.
 mod wrong_type {
     llama_test::promptfoo_suite!(
