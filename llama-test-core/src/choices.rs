@@ -5,5 +5,8 @@
 /// `endpoint = "..."`: Meta's own format, or its OpenAI-compatible one.
 pub const ENDPOINTS: &[&str] = &["native", "compat"];
 
+/// The `tool_choice` modes; any other value names a tool.
+pub const TOOL_CHOICE_MODES: &[&str] = &["auto", "required", "none"];
+
 /// `record = "..."` and `LLAMA_TEST_MODE`.
 pub const MODES: &[&str] = &["auto", "replay", "record", "live"];

@@ -118,6 +118,22 @@ fn steps(item: &Arg, errors: &mut Errors) -> Option<u64> {
     Some(n)
 }
 
+/// Why `then_tool_choice = "<choice>"` is refused: neither a mode nor one of
+/// `tools` (`what` says whose, e.g. "a declared tool"); `None` when accepted.
+pub fn then_tool_choice_error(choice: &str, tools: &[&str], what: &str) -> Option<String> {
+    let modes = llama_test_core::choices::TOOL_CHOICE_MODES;
+    if modes.contains(&choice) || tools.contains(&choice) {
+        return None;
+    }
+    let mut accepted = modes.to_vec();
+    accepted.extend(tools);
+    Some(format!(
+        "`then_tool_choice = \"{choice}\"` is neither a mode nor {what}{}; expected one of: {}",
+        hint(choice, &accepted),
+        backticked(&accepted)
+    ))
+}
+
 /// Across keys: the loop needs declared tools, trajectory checks need the
 /// loop, and the tools they name must be declared.
 pub fn check(eval: &crate::eval::Eval, errors: &mut Errors) {
@@ -138,20 +154,9 @@ pub fn check(eval: &crate::eval::Eval, errors: &mut Errors) {
         .as_ref()
         .and_then(|a| a.then_tool_choice.as_ref())
         && declared
-        && !["auto", "required", "none"].contains(&choice.value.as_str())
-        && !names.contains(&choice.value.as_str())
+        && let Some(message) = then_tool_choice_error(&choice.value, &names, "a declared tool")
     {
-        let mut accepted = vec!["auto", "required", "none"];
-        accepted.extend(&names);
-        errors.push(
-            &choice.tokens,
-            format!(
-                "`then_tool_choice = \"{}\"` is neither a mode nor a declared tool{}; expected one of: {}",
-                choice.value,
-                hint(&choice.value, &accepted),
-                backticked(&accepted)
-            ),
-        );
+        errors.push(&choice.tokens, message);
     }
     for check in &eval.checks {
         let Some((kind, _)) = llama_test_core::checks::find(&check.kind) else {

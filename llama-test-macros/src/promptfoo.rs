@@ -153,20 +153,12 @@ fn check_agent(suite: &Suite, agent: &Agent, path: &str) -> Result<(), String> {
     let Some(choice) = &agent.then_tool_choice else {
         return Ok(());
     };
-    let modes = ["auto", "required", "none"];
     for p in &suite.providers {
         let names = p.tool_names();
-        if !modes.contains(&choice.value.as_str()) && !names.contains(&choice.value) {
-            let mut accepted: Vec<&str> = modes.to_vec();
-            accepted.extend(names.iter().map(String::as_str));
-            return Err(format!(
-                "`then_tool_choice = \"{}\"` is neither a mode nor a tool provider `{}` declares{}; \
-                 expected one of: {}",
-                choice.value,
-                p.id,
-                hint(&choice.value, &accepted),
-                backticked(&accepted)
-            ));
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let what = format!("a tool provider `{}` declares", p.id);
+        if let Some(message) = crate::agent::then_tool_choice_error(&choice.value, &names, &what) {
+            return Err(format!("{path}: {message}"));
         }
     }
     Ok(())
