@@ -151,7 +151,13 @@ fn eval(
             Err(todo) => todos.push(todo),
         }
     }
-    if case.checks.iter().any(|c| promptfoo::needs_loop(&c.kind)) {
+    // The attribute's rule, not the suite's: `#[llama_eval]` needs `agent(...)`
+    // for every trajectory check, `tool_call_f1` included.
+    if case
+        .checks
+        .iter()
+        .any(|c| checks::find(&c.kind).is_some_and(|(kind, _)| checks::is_trajectory(kind)))
+    {
         todos.push(
             "the trajectory checks read an agent loop: add `agent(tools = path::to::registry)`, \
              a `fn() -> ToolRegistry` with a Rust implementation of each tool"
@@ -262,7 +268,6 @@ fn add_file(files: &mut Vec<(String, String)>, path: &str, json: &str) -> Result
     }
 }
 
-/// The tool names a provider declares.
 /// The check in `assert(...)`'s syntax, or the TODO line saying why not.
 fn attribute_check(check: &Check, case: &Case, declared: &[String]) -> Result<String, String> {
     let value: Value = serde_json::from_str(&check.value_json)

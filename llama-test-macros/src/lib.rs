@@ -174,13 +174,15 @@ pub fn llama_eval(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// The path is relative to the crate root; the file (and every `file://` it
 /// names) is embedded with `include_str!`, so editing it rebuilds the tests.
-/// Every config error is a compile error naming the file, line and column.
+/// Every config error is a compile error naming the file, and line and column
+/// where the YAML has them (errors across tests name the test or provider).
 ///
 /// `promptfoo_suite!("tests/promptfoo/agent.yaml", agent(tools = crate::tools::registry))`
 /// runs every test as an agent loop, with the same `agent(...)` options as
 /// `#[llama_eval]` (`tools`, `max_steps`, `then_tool_choice`); the config's
 /// `trajectory:*` assertions then read the loop's steps. Every provider must
-/// declare `config.tools`.
+/// declare `config.tools`. Invoke it at module level (the tests and the
+/// registry are items of the enclosing module).
 #[proc_macro]
 pub fn promptfoo_suite(input: TokenStream) -> TokenStream {
     promptfoo::expand(input.into()).into()

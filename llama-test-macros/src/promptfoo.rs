@@ -113,7 +113,11 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
     let registry_const = format_ident!("__LLAMA_TEST_{}_TOOLS", module.to_uppercase());
     let (registry, agent_spec) = match agent {
         Some(agent) => {
-            check_agent(&suite, agent, &path)?;
+            let mut errors = Errors::new();
+            check_agent(&suite, agent, &path, &mut errors);
+            if !errors.is_empty() {
+                return Ok(errors.to_compile_errors());
+            }
             let krate: syn::Path = syn::parse_quote!(::llama_test);
             (
                 Some(registry(&krate, agent, &registry_const)),
@@ -142,26 +146,42 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
 /// The loop sends each answer's tool calls to the registry, so every
 /// provider must declare the tools the model may call; `then_tool_choice`
 /// is a mode or a tool every provider declares.
-fn check_agent(suite: &Suite, agent: &Agent, path: &str) -> Result<(), String> {
-    if let Some(p) = suite.providers.iter().find(|p| p.tools.is_none()) {
-        return Err(format!(
-            "{path}: provider `{}` declares no `config.tools`, but `agent(...)` runs a tool loop: \
-             add the tools the model may call (each needs an implementation in the registry)",
-            p.id
-        ));
-    }
-    let Some(choice) = &agent.then_tool_choice else {
-        return Ok(());
-    };
+fn check_agent(suite: &Suite, agent: &Agent, path: &str, errors: &mut Errors) {
     for p in &suite.providers {
-        let names = p.tool_names();
+        let tools = p.tools.as_deref().map(|t| {
+            llama_test_core::files::parse_json(t).and_then(|v| llama_test_core::files::tools(&v))
+        });
+        let names: Vec<String> = match tools {
+            Some(Ok(tools)) if !tools.is_empty() => tools.into_iter().map(|t| t.name).collect(),
+            Some(Err(e)) => {
+                errors.push(
+                    &agent.tools,
+                    format!("{path}: provider `{}`: `config.tools`: {e}", p.id),
+                );
+                continue;
+            }
+            _ => {
+                errors.push(
+                    &agent.tools,
+                    format!(
+                        "{path}: provider `{}` declares no `config.tools`, but `agent(...)` runs a \
+                         tool loop: add the tools the model may call (each needs an implementation \
+                         in the registry)",
+                        p.id
+                    ),
+                );
+                continue;
+            }
+        };
+        let Some(choice) = &agent.then_tool_choice else {
+            continue;
+        };
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let what = format!("a tool provider `{}` declares", p.id);
         if let Some(message) = crate::agent::then_tool_choice_error(&choice.value, &names, &what) {
-            return Err(format!("{path}: {message}"));
+            errors.push(&choice.tokens, format!("{path}: {message}"));
         }
     }
-    Ok(())
 }
 
 /// A trajectory check without `agent(...)` has no loop to read (promptfoo's

@@ -200,8 +200,19 @@ fn trajectory_checks_come_with_the_agent_todo() {
         "{}",
         out.source
     );
-    // promptfoo's `tool-call-f1` alone scores one answer's calls: no loop needed.
-    let single = convert_seed("tool-calling");
+    // `tool-call-f1` alone runs in a suite without a loop, but the attribute
+    // wants `agent(...)` for it, so the converted eval gets the TODO too.
+    let yaml = "providers: [llamaapi:Llama-3.3-70B-Instruct]\nprompts: [hi]\ntests:\n  - assert:\n      - type: tool-call-f1\n        value: [get_weather]\n";
+    let f1 = convert(
+        "f1.yaml",
+        yaml,
+        |_| Err("no files".into()),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(f1.source.contains("agent loop"), "{}", f1.source);
+    // No trajectory check, no TODO.
+    let single = convert_seed("text-generation");
     assert!(!single.source.contains("agent loop"), "{}", single.source);
 }
 

@@ -249,7 +249,10 @@ impl Window {
     /// or its `x-ratelimit-limit-requests`, whichever is lower; by a quarter
     /// when it refuses although the quota was kept. Without any evidence
     /// (nothing accepted, no header: an outage-like storm) the quota stays
-    /// and only the pauses slow the pool down.
+    /// and only the pauses slow the pool down. One accepted request is no
+    /// evidence either: in a burst of refusals one answer slips through
+    /// (the refusals of requests sent beside it are handled after it), and
+    /// taking it for the quota would hold the run to 1 request a minute.
     pub fn on_429(
         &mut self,
         now: u64,
@@ -268,7 +271,7 @@ impl Window {
         let accepted = self.recent(now) as u64;
         let evidence = [
             limit_hint.filter(|l| *l >= 1),
-            Some(accepted).filter(|a| *a >= 1),
+            Some(accepted).filter(|a| *a >= 2),
         ];
         let lowest = evidence.into_iter().flatten().min()?;
         let to = if lowest < from {
@@ -504,6 +507,19 @@ mod tests {
             let slot = w.reserve(T0 + i * 300, 1, FAR).unwrap();
             w.refund(slot, 1);
             assert_eq!(w.on_429(T0 + i * 300, slot, 300, None), None);
+        }
+        assert_eq!(w.rpm, 3_000);
+    }
+
+    #[test]
+    fn a_storm_with_one_answer_keeps_the_quota() {
+        let mut w = Window::new(3_000, UNLIMITED);
+        w.reserve(T0, 1, FAR).unwrap();
+        w.answered(T0, 1);
+        for i in 0..4 {
+            let slot = w.reserve(T0, 1, FAR).unwrap();
+            w.refund(slot, 1);
+            assert_eq!(w.on_429(T0 + 10 + i, slot, 300, None), None);
         }
         assert_eq!(w.rpm, 3_000);
     }

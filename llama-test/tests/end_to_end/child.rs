@@ -221,9 +221,12 @@ impl Child {
             }
             if started.elapsed() > CHILD_DEADLINE {
                 let _ = child.kill();
+                let _ = child.wait();
                 panic!(
-                    "child run {:?} did not finish within {CHILD_DEADLINE:?}",
-                    self.args
+                    "child run {:?} did not finish within {CHILD_DEADLINE:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                    self.args,
+                    stdout.join().unwrap_or_default(),
+                    stderr.join().unwrap_or_default()
                 );
             }
             std::thread::sleep(Duration::from_millis(10));

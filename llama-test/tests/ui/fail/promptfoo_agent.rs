@@ -12,8 +12,11 @@ fn not_a_registry() -> u32 {
 // file and the test, and shows the `agent(...)` form.
 llama_test::promptfoo_suite!("tests/ui/data/pf_trajectory.yaml");
 
-// The loop needs the tools the model may call.
+// The loop needs the tools the model may call; an empty list is none.
 llama_test::promptfoo_suite!("tests/ui/data/pf_no_tools.yaml", agent(tools = registry));
+mod empty_tools {
+    llama_test::promptfoo_suite!("tests/ui/data/pf_empty_tools.yaml", agent(tools = super::registry));
+}
 
 // Only `agent(...)` may follow the path, and it needs `tools`.
 mod options {
