@@ -3,10 +3,14 @@
 //! `fn() -> llama_test::ToolRegistry` (rustc checks its type, spanned on
 //! the path); the other items are literals checked here.
 
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
 use crate::args::{Arg, ArgBody, ValueKind};
 use crate::errors::Errors;
 use crate::keys::{self, Spanned};
 use crate::names::{backticked, hint};
+use crate::tokens::opt_str;
 
 /// The options `agent(...)` takes.
 const OPTIONS: &[&str] = &["tools", "max_steps", "then_tool_choice"];
@@ -21,6 +25,21 @@ pub struct Agent {
     pub max_steps: u64,
     /// `tool_choice` on turns 2, 3, ...
     pub then_tool_choice: Option<Spanned<String>>,
+}
+
+impl Agent {
+    /// The spec's `agent: Some(AgentSpec { .. })`, with `tools` the registry
+    /// as the generated code reaches it (the user's path, whose spans make a
+    /// wrong type a rustc error on it, or a const standing for it).
+    pub fn spec_tokens(&self, krate: &syn::Path, tools: &impl quote::ToTokens) -> TokenStream {
+        let max_steps = Literal::usize_unsuffixed(self.max_steps as usize);
+        let then = opt_str(self.then_tool_choice.as_ref().map(|c| c.value.as_str()));
+        quote!(::core::option::Option::Some(#krate::__private::AgentSpec {
+            max_steps: #max_steps,
+            tools: #tools,
+            then_tool_choice: #then,
+        }))
+    }
 }
 
 /// llama-test's `agent::DEFAULT_MAX_STEPS`.

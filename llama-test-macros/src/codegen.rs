@@ -279,17 +279,7 @@ fn spec(
     let grader = opt_str(eval.grader.as_ref().map(|g| g.value.as_str()));
     let allow_unlisted_model = eval.allow_unlisted_model;
     let agent = match &eval.agent {
-        Some(agent) => {
-            let tools = &agent.tools;
-            let max_steps = Literal::usize_unsuffixed(agent.max_steps as usize);
-            let then = opt_str(agent.then_tool_choice.as_ref().map(|c| c.value.as_str()));
-            // The path keeps its spans, so a wrong type is reported on it.
-            quote!(::core::option::Option::Some(#krate::__private::AgentSpec {
-                max_steps: #max_steps,
-                tools: #tools,
-                then_tool_choice: #then,
-            }))
-        }
+        Some(agent) => agent.spec_tokens(krate, &agent.tools),
         None => quote!(::core::option::Option::None),
     };
     quote! {

@@ -121,7 +121,7 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
             let krate: syn::Path = syn::parse_quote!(::llama_test);
             (
                 Some(registry(&krate, agent, &registry_const)),
-                agent_spec(&krate, agent, &registry_const),
+                agent.spec_tokens(&krate, &quote!(super::#registry_const)),
             )
         }
         None => (None, quote!(::core::option::Option::None)),
@@ -208,16 +208,6 @@ fn registry(krate: &syn::Path, agent: &Agent, name: &Ident) -> TokenStream {
         #[doc(hidden)]
         const #name: fn() -> #krate::ToolRegistry = #tools;
     )
-}
-
-fn agent_spec(krate: &syn::Path, agent: &Agent, registry_const: &Ident) -> TokenStream {
-    let max_steps = Literal::usize_unsuffixed(agent.max_steps as usize);
-    let then = opt_str(agent.then_tool_choice.as_ref().map(|c| c.value.as_str()));
-    quote!(::core::option::Option::Some(#krate::__private::AgentSpec {
-        max_steps: #max_steps,
-        tools: super::#registry_const,
-        then_tool_choice: #then,
-    }))
 }
 
 fn tests(

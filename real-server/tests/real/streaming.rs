@@ -41,12 +41,14 @@ async fn streamed_equals_unstreamed(out: Output) {
 /// `"arguments": "{"`, then argument fragments) joins to the unstreamed
 /// call's arguments. Each answer has its own random 32-character id.
 ///
-/// Replayed, the recorded stream must join to exactly the recorded
-/// unstreamed text. Recording, the two requests share their batches with
+/// The two are compared by their parsed arguments, not their raw text or
+/// token count: recording, the two requests share their batches with
 /// different neighbours (the streamed one is prefetched with the whole
-/// suite), and llama.cpp's batching is not batch-invariant: the whitespace
-/// the grammar allows inside the arguments, and so the token count, may
-/// differ (`scripts/OBSERVED.md`); the parsed arguments may not.
+/// suite), and llama.cpp's batching is not batch-invariant, so the
+/// whitespace the grammar allows inside the arguments may differ
+/// (`scripts/OBSERVED.md`), and a replay of that recording serves the same
+/// difference. The exact joined text is pinned by `same_output`, against
+/// the committed expectation.
 #[llama_eval(
     model = "llamacpp:tiny",
     tools = "tests/data/get_weather.json",
@@ -70,10 +72,6 @@ async fn streamed_tool_call_equals_unstreamed(out: Output) {
     assert_eq!(unstreamed.len(), 1);
     assert_eq!(streamed[0].name, unstreamed[0].name);
     assert_eq!(streamed[0].arguments, unstreamed[0].arguments);
-    if !crate::support::recording() {
-        assert_eq!(streamed[0].raw_arguments, unstreamed[0].raw_arguments);
-        assert_eq!(out.usage(), plain.usage());
-    }
     assert_ne!(streamed[0].id, unstreamed[0].id);
     same_output(&out, "");
     same_output(&plain, "unstreamed");
