@@ -86,13 +86,19 @@ pub struct Provider {
 }
 
 impl Provider {
-    /// The names of the tools `config.tools` declares (none when it has
-    /// none or they do not parse; parse errors are reported elsewhere).
+    /// The tools `config.tools` declares (none without it), checked by the
+    /// parser the runtime uses.
+    pub fn declared_tools(&self) -> Result<Vec<crate::files::Tool>, String> {
+        match self.tools.as_deref() {
+            None => Ok(Vec::new()),
+            Some(text) => crate::files::parse_json(text).and_then(|v| crate::files::tools(&v)),
+        }
+    }
+
+    /// The names of the declared tools (none when they do not parse; that
+    /// error is reported where the tools are used).
     pub fn tool_names(&self) -> Vec<String> {
-        self.tools
-            .as_deref()
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-            .and_then(|v| crate::files::tools(&v).ok())
+        self.declared_tools()
             .map(|tools| tools.into_iter().map(|t| t.name).collect())
             .unwrap_or_default()
     }

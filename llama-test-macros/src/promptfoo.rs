@@ -111,6 +111,7 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
             .map_err(|e| format!("{path}: provider `{}`: {e}", p.id))?;
     }
     let registry_const = format_ident!("__LLAMA_TEST_{}_TOOLS", module.to_uppercase());
+    // The spec's `agent` value; `None` when the suite makes single calls.
     let (registry, agent_spec) = match agent {
         Some(agent) => {
             let mut errors = Errors::new();
@@ -121,12 +122,12 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
             let krate: syn::Path = syn::parse_quote!(::llama_test);
             (
                 Some(registry(&krate, agent, &registry_const)),
-                agent.spec_tokens(&krate, &quote!(super::#registry_const)),
+                Some(agent.spec_tokens(&krate, &quote!(super::#registry_const))),
             )
         }
-        None => (None, quote!(::core::option::Option::None)),
+        None => (None, None),
     };
-    let tests = tests(&suite, &module, &path, &agent_spec, agent.is_some())?;
+    let tests = tests(&suite, &module, &path, agent_spec.as_ref())?;
     let module_ident = Ident::new(&module, Span::call_site());
     let includes = tracked.iter().map(|p| {
         quote!(
@@ -148,19 +149,16 @@ fn generate(lit: &LitStr, agent: Option<&Agent>) -> Result<TokenStream, String> 
 /// is a mode or a tool every provider declares.
 fn check_agent(suite: &Suite, agent: &Agent, path: &str, errors: &mut Errors) {
     for p in &suite.providers {
-        let tools = p.tools.as_deref().map(|t| {
-            llama_test_core::files::parse_json(t).and_then(|v| llama_test_core::files::tools(&v))
-        });
-        let names: Vec<String> = match tools {
-            Some(Ok(tools)) if !tools.is_empty() => tools.into_iter().map(|t| t.name).collect(),
-            Some(Err(e)) => {
+        let names: Vec<String> = match p.declared_tools() {
+            Ok(tools) if !tools.is_empty() => tools.into_iter().map(|t| t.name).collect(),
+            Err(e) => {
                 errors.push(
                     &agent.tools,
                     format!("{path}: provider `{}`: `config.tools`: {e}", p.id),
                 );
                 continue;
             }
-            _ => {
+            Ok(_) => {
                 errors.push(
                     &agent.tools,
                     format!(
@@ -214,8 +212,7 @@ fn tests(
     suite: &Suite,
     module: &str,
     path: &str,
-    agent: &TokenStream,
-    has_agent: bool,
+    agent: Option<&TokenStream>,
 ) -> Result<Vec<TokenStream>, String> {
     let krate: syn::Path = syn::parse_quote!(::llama_test);
     let instances = promptfoo::instances(suite).map_err(|e| format!("{path}: {e}"))?;
@@ -223,7 +220,7 @@ fn tests(
     for instance in instances {
         let name = &instance.name;
         let where_ = format!("{path}: test {} ({name})", instance.case_index + 1);
-        if !has_agent {
+        if agent.is_none() {
             needs_no_loop(instance.case, &where_, path)?;
         }
         let (prompt, messages) = match instance.render().map_err(|e| format!("{where_}: {e}"))? {
@@ -268,7 +265,7 @@ fn spec(
     prompt: Option<String>,
     messages: Option<String>,
     case: &promptfoo::Case,
-    agent: &TokenStream,
+    agent: Option<&TokenStream>,
 ) -> TokenStream {
     let (vars, checks) = (&case.vars, &case.checks);
     let threshold = opt_f64(case.threshold);
@@ -318,6 +315,7 @@ fn spec(
             metric: #metric,
         })
     });
+    let agent = agent.map_or_else(|| quote!(::core::option::Option::None), Clone::clone);
     quote! {
         #krate::__private::EvalSpec {
             module_path: ::core::module_path!(),
